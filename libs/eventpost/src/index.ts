@@ -1,0 +1,1 @@
+export { createEventpostModule } from './module';

@@ -1,0 +1,86 @@
+import express, { type Express, type RequestHandler } from 'express';
+import { pinoHttp } from 'pino-http';
+import { renderDocsPage } from './docs-page';
+import { errorHandler, notFoundHandler, requestId } from './http';
+import { httpMetricsMiddleware } from './metrics';
+import type { DomainModule } from './module';
+import { buildOpenApiDocument, type OpenApiPaths } from './openapi';
+import type { Platform } from './platform';
+
+const PLATFORM_PATHS: OpenApiPaths = {
+  '/healthz': { get: { summary: 'The process is up', responses: { 200: { description: 'up' } } } },
+  '/readyz': {
+    get: { summary: 'Postgres and Redis answer and migrations are done', responses: { 200: { description: 'ready' }, 503: { description: 'not ready' } } },
+  },
+  '/metrics': { get: { summary: 'Prometheus metrics of this process', responses: { 200: { description: 'text exposition' } } } },
+  '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+  '/docs': { get: { summary: 'Rendered API reference', responses: { 200: { description: 'HTML' } } } },
+};
+
+export interface HttpAppOptions {
+  /** Mount the modules' routers (ROLE all|api); a worker process serves only the platform endpoints. */
+  serveModules?: boolean;
+  version?: string;
+}
+
+/** The gateway's HTTP surface: request id → logs → metrics → platform endpoints → modules → 404 → errors. */
+export function createHttpApp(platform: Platform, modules: DomainModule[], options: HttpAppOptions = {}): Express {
+  const { logger, metrics } = platform.deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(requestId(), securityHeaders());
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (_req, res) => (res as express.Response).locals.requestId,
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/healthz' },
+    }),
+  );
+  const served = options.serveModules === false ? [] : modules;
+  app.use(
+    httpMetricsMiddleware(
+      metrics,
+      served.map((m) => m.name),
+      served.filter((m) => m.httpMetrics === false).map((m) => m.name),
+    ),
+  );
+
+  const openapi = buildOpenApiDocument({ title: 'Unified service platform', version: options.version ?? '0.1.0' }, served, PLATFORM_PATHS);
+  const docsPage = renderDocsPage(openapi as Parameters<typeof renderDocsPage>[0]);
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const { ok, checks } = await platform.readiness();
+    if (!ok) res.setHeader('Retry-After', '1');
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.get('/docs', (_req, res) => {
+    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    res.type('html').send(docsPage);
+  });
+
+  for (const module of served) app.use(`/${module.name}`, module.router);
+  app.use(notFoundHandler());
+  app.use(errorHandler(logger));
+  return app;
+}
+
+function securityHeaders(): RequestHandler {
+  return (_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    next();
+  };
+}

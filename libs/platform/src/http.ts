@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { errorBody, HttpError } from './errors';
+import { isUnavailableError } from './unavailable';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Keeps a well-formed incoming `X-Request-Id`, else mints one; echoes it on the response. */
+export function requestId(): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = id;
+    res.setHeader('X-Request-Id', id);
+    next();
+  };
+}
+
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * JSON body parsing for a module: 415 for a non-JSON body, 413 past `limit`, 400 for unparseable JSON.
+ * Any JSON value is accepted here so that the module's schema can answer 422 for "not an object".
+ */
+export function jsonBody(options: { limit?: string | number } = {}): RequestHandler {
+  const parse = express.json({ limit: options.limit ?? '100kb', strict: false, type: isJsonType });
+  return (req, res, next) => {
+    if (!METHODS_WITH_BODY.has(req.method) || !hasBody(req)) return next();
+    if (!isJsonType(req)) {
+      return next(new HttpError(415, 'unsupported_media_type', 'Content-Type must be application/json'));
+    }
+    parse(req, res, next);
+  };
+}
+
+function isJsonType(req: { headers: Request['headers'] }): boolean {
+  const type = req.headers['content-type'];
+  if (!type) return false;
+  const mediaType = type.split(';', 1)[0]!.trim().toLowerCase();
+  return mediaType === 'application/json' || (mediaType.startsWith('application/') && mediaType.endsWith('+json'));
+}
+
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
+export type ValidationDetail = { path: string; message: string; code: string; in?: string };
+
+export function zodDetails(error: z.ZodError): ValidationDetail[] {
+  return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message, code: issue.code }));
+}
+
+/** Parses `value` with `schema`, or throws 422 `validation_failed` listing every failing field. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what = 'request'): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new HttpError(422, 'validation_failed', `Invalid ${what}`, zodDetails(result.error));
+}
+
+type RequestSchemas = Partial<Record<'body' | 'query' | 'params', z.ZodType>>;
+type Parsed<S extends RequestSchemas> = { [K in keyof S]: S[K] extends z.ZodType ? z.infer<S[K]> : never };
+
+/**
+ * Validates the named parts of a request at the edge and returns them typed, e.g.
+ * `const { body, params } = parseRequest(req, { body: createGroup, params: groupParams })`.
+ * Every failing field of every part is listed in one 422.
+ */
+export function parseRequest<S extends RequestSchemas>(req: Request, schemas: S): Parsed<S> {
+  const parsed: Record<string, unknown> = {};
+  const details: ValidationDetail[] = [];
+  for (const [part, schema] of Object.entries(schemas) as ['body' | 'query' | 'params', z.ZodType][]) {
+    const result = schema.safeParse(req[part] ?? {});
+    if (result.success) parsed[part] = result.data;
+    else details.push(...zodDetails(result.error).map((detail) => ({ ...detail, in: part })));
+  }
+  if (details.length) throw new HttpError(422, 'validation_failed', 'Invalid request', details);
+  return parsed as Parsed<S>;
+}
+
+export function notFoundHandler(): RequestHandler {
+  return (_req, _res, next) => next(new HttpError(404, 'not_found', 'No route matches this path'));
+}
+
+/** Answers every error with `{"error":{"code","message","details"}}`; no stack trace ever leaves the process. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const answer = toHttpError(error);
+    if (answer.status >= 500 && answer.code === 'internal_error') {
+      logger.error({ err: error, requestId: res.locals.requestId, method: req.method, url: req.originalUrl }, 'unhandled error');
+    } else if (answer.status === 503) {
+      logger.warn({ err: error, requestId: res.locals.requestId }, answer.message);
+    }
+    if (res.headersSent) return res.destroy();
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    res.status(answer.status).json(errorBody(answer.code, answer.message, answer.details));
+  };
+}
+
+function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof z.ZodError) return new HttpError(422, 'validation_failed', 'Invalid request', zodDetails(error));
+  const bodyError = bodyParserError(error);
+  if (bodyError) return bodyError;
+  if (isUnavailableError(error)) {
+    return new HttpError(503, 'service_unavailable', 'A backing service is unavailable; retry shortly', null, {
+      'Retry-After': '1',
+    });
+  }
+  return new HttpError(500, 'internal_error', 'Internal server error');
+}
+
+function bodyParserError(error: unknown): HttpError | undefined {
+  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
+  const { type, limit } = error as { type: unknown; limit?: number };
+  switch (type) {
+    case 'entity.too.large':
+      return new HttpError(413, 'payload_too_large', `Request body exceeds ${limit} bytes`, { limit });
+    case 'entity.parse.failed':
+      return new HttpError(400, 'malformed_json', 'Request body is not valid JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new HttpError(415, 'unsupported_media_type', 'Unsupported body encoding or charset');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new HttpError(400, 'bad_request', 'The request body could not be read');
+    default:
+      return undefined;
+  }
+}

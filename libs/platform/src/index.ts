@@ -1,0 +1,25 @@
+export { ConfigError, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, loadConfig, parseEnv, platformConfigSchema, type PlatformConfig } from './config';
+export { createDatabase, dropDatabase, ensureDatabaseExists, isPgError, moduleDb, quoteIdentifier, type Database } from './db';
+export { errorBody, HttpError, notFound, serviceUnavailable, type ErrorDetail } from './errors';
+export { errorHandler, jsonBody, notFoundHandler, parseOrThrow, parseRequest, requestId, zodDetails, type ValidationDetail } from './http';
+export { createLogger, type Logger } from './logger';
+export { MAIL_QUEUE, type MailMessage, type Mailer, type MailOutboxTable } from './mail';
+export {
+  Counter,
+  Gauge,
+  Histogram,
+  HTTP_DURATION_BUCKETS,
+  httpMetricsMiddleware,
+  Registry,
+  timeDbOperation,
+  UNMATCHED_ROUTE,
+  type Metrics,
+} from './metrics';
+export { runMigrations, type Migration, type MigrationSet } from './migrations';
+export { redisKey, type DomainModule, type ModuleFactory, type PlatformDeps } from './module';
+export { buildOpenApiDocument, openApiPaths, toOpenApiPath, type OpenApiPaths, type OperationSpec } from './openapi';
+export { createPlatform, PLATFORM_SCHEMA, type Platform } from './platform';
+export { DEFAULT_JOB_OPTIONS, type Job, type JobsOptions, type Queues, type ScheduleSpec, type WorkerSpec } from './queue';
+export { deleteKeysWithPrefix, type Redis } from './redis';
+export { isUnavailableError } from './unavailable';
+export { createHttpApp, type HttpAppOptions } from './app';

@@ -1,0 +1,1 @@
+export { createSnackdrawerModule } from './module';

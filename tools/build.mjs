@@ -1,0 +1,25 @@
+// Bundles the gateway (and the workspace libraries it imports) into dist/gateway/main.js.
+// npm dependencies stay external and load from node_modules at run time.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { dependencies } = JSON.parse(readFileSync(`${root}/package.json`, 'utf8'));
+
+export async function buildGateway() {
+  await build({
+    absWorkingDir: root,
+    entryPoints: { main: 'apps/gateway/src/main.ts' },
+    outdir: 'dist/gateway',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    sourcemap: true,
+    external: Object.keys(dependencies),
+    logLevel: 'warning',
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await buildGateway();
