@@ -23,3 +23,4 @@ export { DEFAULT_JOB_OPTIONS, type Job, type JobsOptions, type Queues, type Sche
 export { deleteKeysWithPrefix, type Redis } from './redis';
 export { isUnavailableError } from './unavailable';
 export { createHttpApp, type HttpAppOptions } from './app';
+export { createGroupCommitter, type GroupCommitOptions, type GroupCommitter } from './group-commit';
