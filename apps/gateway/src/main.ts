@@ -1,8 +1,8 @@
-import type { Server } from 'node:http';
-import { ConfigError, createLogger, createPlatform, loadConfig, type DomainModule, type Logger, type Platform } from '@platform/platform';
+import { ConfigError, createLogger, createPlatform, loadConfig } from '@platform/platform';
 import { createApp } from './app';
 import { moduleFactories } from './modules';
 import { checkRedis, preparePostgres, PreflightError } from './preflight';
+import { createShutdown } from './shutdown';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -18,28 +18,22 @@ async function main(): Promise<void> {
   const server = app.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   logger.info({ port: config.PORT, host: config.HOST, role: config.ROLE, modules: modules.map((m) => m.name) }, 'gateway listening');
-  handleShutdown(server, platform, modules, logger, config.SHUTDOWN_TIMEOUT_MS);
-}
-
-/** SIGTERM/SIGINT: stop accepting, let in-flight requests finish (bounded), drain workers, close pools, exit 0. */
-function handleShutdown(server: Server, platform: Platform, modules: DomainModule[], logger: Logger, timeoutMs: number): void {
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // Keep-alive connections become idle once their response is sent; close them as they do.
-    const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
-    const deadline = setTimeout(() => server.closeAllConnections(), timeoutMs);
-    await closed;
-    clearInterval(idleSweep);
-    clearTimeout(deadline);
-    await platform.close(modules);
-    logger.info('shutdown complete');
-    process.exit(0);
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void stop(signal));
+  const shutdown = createShutdown({ server, platform, modules, logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'shutting down');
+      shutdown().then(
+        () => {
+          logger.info('shutdown complete');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
 }
 
 main().catch((error: unknown) => {

@@ -45,7 +45,8 @@ export async function ensureDatabaseExists(url: string): Promise<boolean> {
       await client.query(`CREATE DATABASE ${quoteIdentifier(name)}`);
       return true;
     } catch (error) {
-      if (isPgError(error, '42P04')) return false; // another process created it first
+      // Another process created it first: 42P04, or 23505 when both inserted into pg_database at once.
+      if (isPgError(error, '42P04') || isPgError(error, '23505')) return false;
       throw error;
     }
   } finally {

@@ -2,3 +2,4 @@ export { startTestApp, type TestApp, type TestAppOptions } from './app';
 export { testContext, type PlatformTestContext } from './context';
 export { startSmtpSink, type SmtpSink } from './smtp-sink';
 export { waitFor } from './wait';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy';
