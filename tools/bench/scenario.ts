@@ -23,6 +23,15 @@ export interface ScenarioResult {
 export interface ScenarioContext {
   /** The gateway under test, e.g. `http://127.0.0.1:40123`. */
   baseUrl: string;
+  /**
+   * Every API process under test (`--processes N`: N gateways on consecutive ports); `baseUrl` is the first.
+   * `autocannon()` spreads its connections over all of them by itself.
+   */
+  baseUrls?: string[];
+  /** True while the harness runs the scenario as its warm-up (the result is discarded). */
+  warmingUp?: boolean;
+  /** Messages the harness's SMTP sink (the gateway's SMTP_URL unless a scenario sets its own) has received. */
+  mailsReceived?(): number;
   connections: number;
   durationSeconds: number;
   /** Runs autocannon against the gateway (url, connections and duration defaulted from the context). */
@@ -40,5 +49,10 @@ export interface Scenario {
   target?: string;
   /** Environment the gateway needs for this scenario (module variables). */
   gatewayEnv?: Record<string, string>;
+  /**
+   * Before measuring, the harness runs the scenario once for the warm-up duration and discards the result.
+   * Give a function to warm up differently, or `false` to skip (e.g. when a second run would skew the first).
+   */
+  warmup?: false | ((context: ScenarioContext) => Promise<void>);
   run(context: ScenarioContext): Promise<ScenarioResult>;
 }

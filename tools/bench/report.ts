@@ -1,0 +1,77 @@
+import type { Machine } from './machine';
+import type { BenchRecord } from './results';
+
+const MODULE_ORDER = ['platform', 'santa', 'eye', 'eventpost', 'snackdrawer', 'messy'];
+
+/** The whole BENCHMARKS.md, re-rendered from every stored record so that one module's run keeps the others' sections. */
+export function renderBenchmarks(records: BenchRecord[]): string {
+  const modules = [...new Set(records.map((record) => record.module))].sort(byModuleOrder);
+  const lines = [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench` ([tools/bench](tools/bench/README.md)) from `tools/bench/results/latest.json`; do not edit by hand.',
+    'Every figure is measured on a fresh database against the production build of the gateway, and compared with a bare',
+    '`node:http` server answering a small fixed JSON body, loaded right after it with the same autocannon settings on the',
+    'same machine: **ratio = figure ÷ baseline req/s**. These machines are shared and noisy: compare ratios, not raw',
+    'figures, across runs.',
+    '',
+  ];
+  for (const module of modules) {
+    const rows = records.filter((record) => record.module === module).sort((a, b) => a.name.localeCompare(b.name));
+    lines.push(`## ${module}`, '');
+    lines.push('| scenario | figure | latency mean / p50 / p99 | errors | peak RSS | baseline | ratio | target |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---|');
+    for (const record of rows) lines.push(renderRow(record));
+    lines.push('');
+    for (const context of distinct(rows.map(describeRun))) lines.push(context, '');
+  }
+  if (modules.length === 0) lines.push('No results yet: run `npm run bench`.', '');
+  return lines.join('\n');
+}
+
+function renderRow(record: BenchRecord): string {
+  const latency = record.latency ? `${num(record.latency.meanMs)} / ${num(record.latency.p50Ms)} / ${num(record.latency.p99Ms)} ms` : '—';
+  const baseline = record.baseline ? `${num(record.baseline.figure)} req/s` : '—';
+  const ratio = record.ratio === null ? '—' : record.ratio.toFixed(2);
+  const target = record.target ? `${escape(record.target)}${verdict(record)}` : '—';
+  return `| \`${record.name}\`: ${escape(record.summary)} | ${num(record.figure)} ${record.unit} | ${latency} | ${num(record.errors)} | ${num(record.peakRssMb)} MiB | ${baseline} | ${ratio} | ${target} |`;
+}
+
+function describeRun(record: BenchRecord): string {
+  const { machine, settings } = record;
+  const processes = settings.processes === 1 ? '1 gateway process (ROLE=all)' : `${settings.processes} ROLE=api processes + 1 ROLE=worker`;
+  return `Machine: ${describeMachine(machine)}; measured ${record.date.slice(0, 16).replace('T', ' ')} UTC at commit \`${record.commit}\`, ${settings.durationSeconds} s per measurement after ${settings.warmupSeconds} s warm-up, ${processes}.`;
+}
+
+export function describeMachine(machine: Machine): string {
+  return `nproc ${machine.nproc}, ${machine.memoryGiB} GiB memory, ${machine.cpu}, Node ${machine.node}`;
+}
+
+/** ` ✓` or ` ✗` when the target reads like `>= 3000 req/s` in the record's unit; nothing when it cannot be judged. */
+export function verdict(record: Pick<BenchRecord, 'target' | 'figure' | 'unit'>): string {
+  const match = /^\s*(>=|<=|>|<|≥|≤)\s*([\d_,.]+)\s*([a-z/]+)?/i.exec(record.target ?? '');
+  if (!match) return '';
+  const [, operator, rawValue, unit] = match as unknown as [string, string, string, string | undefined];
+  if (unit && unit !== record.unit) return '';
+  const value = Number(rawValue.replace(/[_,]/g, ''));
+  if (!Number.isFinite(value)) return '';
+  const met = operator === '>=' || operator === '≥' ? record.figure >= value : operator === '>' ? record.figure > value : operator === '<' ? record.figure < value : record.figure <= value;
+  return met ? ' ✓' : ' ✗';
+}
+
+function num(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: value >= 100 ? 0 : 2 });
+}
+
+function escape(text: string): string {
+  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+}
+
+function distinct(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function byModuleOrder(a: string, b: string): number {
+  const rank = (module: string) => (MODULE_ORDER.includes(module) ? MODULE_ORDER.indexOf(module) : MODULE_ORDER.length);
+  return rank(a) - rank(b) || a.localeCompare(b);
+}

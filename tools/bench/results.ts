@@ -1,0 +1,72 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Machine } from './machine';
+import type { LatencySummary, ScenarioResult } from './scenario';
+
+export interface BaselineFigure {
+  figure: number;
+  unit: 'req/s';
+  latency: LatencySummary;
+  errors: number;
+  connections: number;
+}
+
+export interface RunSettings {
+  durationSeconds: number;
+  warmupSeconds: number;
+  /** The connections the scenario had open at its peak; the baseline ran with as many. */
+  connections: number;
+  processes: number;
+  cpuProf: boolean;
+}
+
+/** One scenario's measurement, as stored in the JSON and rendered in BENCHMARKS.md. */
+export interface BenchRecord extends ScenarioResult {
+  id: string;
+  module: string;
+  name: string;
+  summary: string;
+  target?: string;
+  peakRssMb: number;
+  hwmMb: number;
+  baseline: BaselineFigure | null;
+  /** figure / baseline req/s, for throughput units only. */
+  ratio: number | null;
+  settings: RunSettings;
+  machine: Machine;
+  date: string;
+  commit: string;
+}
+
+export interface RunFile {
+  runId: string;
+  date: string;
+  commit: string;
+  machine: Machine;
+  records: BenchRecord[];
+  failures: { id: string; error: string }[];
+}
+
+interface Store {
+  /** The latest record per scenario id, whichever run produced it. */
+  records: Record<string, BenchRecord>;
+}
+
+export const THROUGHPUT_UNITS: ReadonlySet<ScenarioResult['unit']> = new Set(['req/s', 'events/s', 'messages/s']);
+
+export function writeRunFile(resultsDir: string, run: RunFile): string {
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${run.runId}.json`);
+  writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
+  return file;
+}
+
+/** Merges this run's records into `latest.json` and returns every stored record. */
+export function mergeIntoStore(resultsDir: string, records: BenchRecord[]): BenchRecord[] {
+  const file = join(resultsDir, 'latest.json');
+  const store: Store = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Store) : { records: {} };
+  for (const record of records) store.records[record.id] = record;
+  const sorted: Store = { records: Object.fromEntries(Object.entries(store.records).sort(([a], [b]) => a.localeCompare(b))) };
+  writeFileSync(file, `${JSON.stringify(sorted, null, 2)}\n`);
+  return Object.values(sorted.records);
+}
