@@ -1,0 +1,38 @@
+import type { Request } from 'express';
+
+/** Bytes kept beyond a limit so a rejected body's first 64 KiB can be recorded. */
+const RAW_TEXT_BYTES = 64 * 1024;
+/** Past this much a body is not worth reading to its end: the connection is dropped after the answer. */
+const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
+
+export type RawBody = { ok: true; text: string; bytes: number } | { ok: false; tooLarge: true; head: string };
+
+/** Reads the body as UTF-8 text, keeping at most `limit` bytes (or the first 64 KiB of an oversized one). */
+export async function readBody(req: Request, limit: number): Promise<RawBody> {
+  const keep = Math.max(limit, RAW_TEXT_BYTES);
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  let total = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (kept < keep) {
+      const slice = chunk.subarray(0, keep - kept);
+      chunks.push(slice);
+      kept += slice.length;
+    }
+    if (total > MAX_DRAIN_BYTES) break;
+  }
+  const buffer = Buffer.concat(chunks);
+  if (total > limit) return { ok: false, tooLarge: true, head: buffer.subarray(0, RAW_TEXT_BYTES).toString('utf8') };
+  return { ok: true, text: buffer.toString('utf8'), bytes: total };
+}
+
+/** `application/json` (or `+json`), or also `text/plain` where Segment SDKs need it. */
+export function mediaTypeOf(req: Request): string | undefined {
+  const type = req.headers['content-type'];
+  return type?.split(';', 1)[0]!.trim().toLowerCase();
+}
+
+export function isJsonMediaType(mediaType: string | undefined): boolean {
+  return mediaType === 'application/json' || (mediaType !== undefined && mediaType.startsWith('application/') && mediaType.endsWith('+json'));
+}

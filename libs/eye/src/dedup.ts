@@ -1,0 +1,96 @@
+import type { Redis } from '@platform/platform';
+import { unavailable } from './http-errors';
+
+/** A claim's value while its event is not yet durably queued, and once it is. */
+const PENDING = 'p';
+const COMMITTED = 'c';
+/** A pending claim outlives any commit attempt (its timeout is 5 s); a crashed holder's claim then lapses. */
+const PENDING_TTL_MS = 15_000;
+const WAIT_LIMIT_MS = 8_000;
+const POLL_MS = 10;
+
+export type ClaimResult = 'claimed' | 'duplicate';
+
+/**
+ * Deduplication claims in Redis: `SET NX` decides which copy is the original; the others wait until the
+ * original is durably queued (duplicate) or its commit failed and the claim was released (claim again).
+ */
+export function createDedupClaims(redis: Redis, keyOf: (application: string, dedupKey: string) => string, windowSeconds: number) {
+  /** Claims held by this process: copies here wait on the promise instead of polling Redis. */
+  const local = new Map<string, Promise<boolean>>();
+
+  const trySet = async (keys: string[]): Promise<(string | null)[]> => {
+    const pipeline = redis.pipeline();
+    for (const key of keys) pipeline.call('SET', key, PENDING, 'NX', 'GET', 'PX', String(PENDING_TTL_MS));
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([error, value]) => {
+      if (error) throw error;
+      return value as string | null;
+    });
+  };
+
+  return {
+    /**
+     * Classifies each (application, dedup key): `claimed` (this caller holds the claim and must `settle` it)
+     * or `duplicate` (an original is durably queued).
+     */
+    async claim(application: string, dedupKeys: string[]): Promise<ClaimResult[]> {
+      const keys = dedupKeys.map((dedupKey) => keyOf(application, dedupKey));
+      const results: ClaimResult[] = new Array(keys.length);
+      let open = keys.map((_key, index) => index);
+      const deadline = Date.now() + WAIT_LIMIT_MS;
+      while (open.length) {
+        const previous = await trySet(open.map((index) => keys[index]!));
+        const waiting: number[] = [];
+        previous.forEach((value, position) => {
+          const index = open[position]!;
+          if (value === null) results[index] = 'claimed';
+          else if (value === COMMITTED) results[index] = 'duplicate';
+          else waiting.push(index);
+        });
+        if (!waiting.length) break;
+        if (Date.now() > deadline) throw unavailable('A copy of this event is still being queued; retry', 1);
+        const localWaits = waiting.map((index) => local.get(keys[index]!)).filter((wait) => wait !== undefined);
+        await (localWaits.length ? Promise.race([Promise.all(localWaits), sleep(WAIT_LIMIT_MS)]) : sleep(POLL_MS));
+        open = waiting;
+      }
+      return results;
+    },
+
+    /** Registers this process's claims so local copies can wait on them; resolve with `settle`. */
+    hold(application: string, dedupKeys: string[]): (committed: boolean) => void {
+      let settle!: (committed: boolean) => void;
+      const done = new Promise<boolean>((resolve) => {
+        settle = resolve;
+      });
+      const keys = dedupKeys.map((dedupKey) => keyOf(application, dedupKey));
+      for (const key of keys) local.set(key, done);
+      return (committed) => {
+        for (const key of keys) if (local.get(key) === done) local.delete(key);
+        settle(committed);
+      };
+    },
+
+    /** The original is durably queued: copies from now on are duplicates for the window. */
+    async markCommitted(fullKeys: string[]): Promise<void> {
+      if (!fullKeys.length) return;
+      const pipeline = redis.pipeline();
+      for (const key of fullKeys) pipeline.set(key, COMMITTED, 'EX', windowSeconds);
+      await pipeline.exec();
+    },
+
+    /** The original's commit failed: let a retry claim the key again. */
+    async release(application: string, dedupKeys: string[]): Promise<void> {
+      if (!dedupKeys.length) return;
+      await redis.del(...dedupKeys.map((dedupKey) => keyOf(application, dedupKey))).catch(() => undefined);
+    },
+
+    keyOf,
+  };
+}
+
+export type DedupClaims = ReturnType<typeof createDedupClaims>;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

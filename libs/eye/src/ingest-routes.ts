@@ -1,0 +1,176 @@
+import { HttpError, type ErrorDetail } from '@platform/platform';
+import type { ErrorRequestHandler, Request, RequestHandler, Response, Router } from 'express';
+import { authenticate, keyFromHeader, type Caller } from './auth';
+import { isJsonMediaType, mediaTypeOf, readBody } from './body';
+import type { EyeConfig } from './config';
+import { isPlainObject } from './envelope';
+import type { Ingest, IngestItem, IngestRequest, ItemOutcome, Rejection } from './ingest';
+import { mapSegmentMessage, withDefaults } from './segment';
+import { nowMicros } from './timestamp';
+
+const SINGLE_LIMIT = 32 * 1024;
+const BATCH_LIMIT = 1024 * 1024;
+const SEGMENT_LIMIT = 512_000;
+const MAX_BATCH = 1000;
+const MAX_SEGMENT_BATCH = 2500;
+const SEGMENT_BATCH_KEYS = new Set(['batch', 'sentAt', 'context', 'integrations', 'writeKey']);
+
+/** The error body of a recorded rejection carries the record's id. */
+class RecordedError extends HttpError {
+  constructor(status: number, rejection: Rejection, errorId: string) {
+    super(status, rejection.code, rejection.message, rejection.details);
+    this.errorId = errorId;
+  }
+  readonly errorId: string;
+}
+
+/** Answers recorded rejections with their `error_id`; every other error goes on to the kernel's handler. */
+export const recordedErrorHandler: ErrorRequestHandler = (error, _req, res, next) => {
+  if (!(error instanceof RecordedError) || res.headersSent) return next(error);
+  res.status(error.status).json({ error: { code: error.code, message: error.message, details: error.details, error_id: error.errorId } });
+};
+
+const cors: RequestHandler = (req, res, next) => {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  if (req.method === 'OPTIONS') {
+    res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+    res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+    res.setHeader('Access-Control-Max-Age', '86400');
+    res.status(204).end();
+    return;
+  }
+  next();
+};
+
+const methodNotAllowed: RequestHandler = () => {
+  throw new HttpError(405, 'method_not_allowed', 'Only POST is allowed here', null, { Allow: 'POST, OPTIONS' });
+};
+
+/** POST /events, /events/batch and the Segment endpoints: each answers after its events are durably queued. */
+export function mountIngestRoutes(router: Router, config: EyeConfig, ingest: Ingest): void {
+  const requestOf = (req: Request, caller: Caller): IngestRequest => ({
+    application: caller.application,
+    endpoint: req.baseUrl + req.path,
+    receivedAt: nowMicros(),
+  });
+
+  /** Reads and parses the body; an oversized or unparseable one is recorded and answered `status`. */
+  const parseBody = async (req: Request, request: IngestRequest, limit: number, badStatus: { tooLarge: number; malformed: number }) => {
+    const body = await readBody(req, limit);
+    if (!body.ok) {
+      const rejection = { code: 'payload_too_large', message: `The request body exceeds ${limit} bytes`, details: null };
+      throw new RecordedError(badStatus.tooLarge, rejection, await ingest.recordRequestRejection(request, rejection, body.head));
+    }
+    try {
+      return { value: JSON.parse(body.text) as unknown, text: body.text };
+    } catch {
+      const rejection = { code: 'malformed_json', message: 'The request body is not valid JSON', details: null };
+      throw new RecordedError(badStatus.malformed, rejection, await ingest.recordRequestRejection(request, rejection, body.text));
+    }
+  };
+
+  const requireJson = (req: Request, allowText = false) => {
+    const mediaType = mediaTypeOf(req);
+    if (!isJsonMediaType(mediaType) && !(allowText && mediaType === 'text/plain')) {
+      throw new HttpError(415, 'unsupported_media_type', allowText ? 'Content-Type must be application/json or text/plain' : 'Content-Type must be application/json');
+    }
+  };
+
+  router.options('/events', cors);
+  router.post('/events', cors, async (req, res) => {
+    const caller = authenticate(config.writeKeys, req);
+    requireJson(req);
+    const request = requestOf(req, caller);
+    const { value } = await parseBody(req, request, SINGLE_LIMIT, { tooLarge: 413, malformed: 400 });
+    const [outcome] = await ingest.ingest(request, [{ index: null, event: value }]);
+    if (outcome!.status === 'accepted') res.status(202).json({ status: 'accepted', id: outcome!.id });
+    else if (outcome!.status === 'duplicate') res.status(200).json({ status: 'duplicate' });
+    else throw new RecordedError(422, outcome!, outcome!.error_id);
+  });
+  router.all('/events', cors, methodNotAllowed);
+
+  router.options('/events/batch', cors);
+  router.post('/events/batch', cors, async (req, res) => {
+    const caller = authenticate(config.writeKeys, req);
+    requireJson(req);
+    const request = requestOf(req, caller);
+    const { value, text } = await parseBody(req, request, BATCH_LIMIT, { tooLarge: 413, malformed: 400 });
+    const problem = batchShapeProblem(value, 'events', MAX_BATCH, new Set(['events']));
+    if (problem) throw new RecordedError(422, problem, await ingest.recordRequestRejection(request, problem, text));
+    const events = (value as { events: unknown[] }).events;
+    const outcomes = await ingest.ingest(request, events.map((event, index) => ({ index, event })));
+    res.status(202).json(summarise(outcomes));
+  });
+  router.all('/events/batch', cors, methodNotAllowed);
+
+  const segmentHandler = (type?: string) => async (req: Request, res: Response) => {
+    requireJson(req, true);
+    const headerKey = keyFromHeader(req);
+    let caller: Caller | undefined = headerKey !== undefined || config.writeKeys === null ? authenticate(config.writeKeys, req) : undefined;
+    const receivedAt = nowMicros();
+    const body = await readBody(req, SEGMENT_LIMIT);
+    let value: unknown;
+    let rejection: Rejection | undefined;
+    if (!body.ok) rejection = { code: 'payload_too_large', message: `The request body exceeds ${SEGMENT_LIMIT} bytes`, details: null };
+    else {
+      try {
+        value = JSON.parse(body.text);
+      } catch {
+        rejection = { code: 'malformed_json', message: 'The request body is not valid JSON', details: null };
+      }
+    }
+    caller ??= authenticate(config.writeKeys, req, isPlainObject(value) ? value.writeKey : undefined);
+    const request: IngestRequest = { application: caller.application, endpoint: req.baseUrl + req.path, receivedAt };
+    const rawText = body.ok ? body.text : body.head;
+    rejection ??= type === undefined ? batchShapeProblem(value, 'batch', MAX_SEGMENT_BATCH, SEGMENT_BATCH_KEYS, 0) : isPlainObject(value) ? undefined : messageProblem();
+    if (rejection) throw new RecordedError(400, rejection, await ingest.recordRequestRejection(request, rejection, rawText));
+
+    let items: IngestItem[];
+    if (type === undefined) {
+      const { batch, sentAt, context, integrations } = value as { batch: unknown[]; sentAt?: unknown; context?: unknown; integrations?: unknown };
+      items = batch.map((message, index) =>
+        mapSegmentMessage(withDefaults(message, { sentAt, context, integrations }), index, receivedAt, Buffer.byteLength(JSON.stringify(message) ?? '')),
+      );
+    } else {
+      items = [mapSegmentMessage(withDefaults(value, {}, type), null, receivedAt, Buffer.byteLength(body.ok ? body.text : ''))];
+    }
+    const outcomes = await ingest.ingest(request, items);
+    res.status(200).json({ success: true, ...summarise(outcomes) });
+  };
+  router.options('/segment/v1/batch', cors);
+  router.post('/segment/v1/batch', cors, segmentHandler());
+  router.all('/segment/v1/batch', cors, methodNotAllowed);
+  for (const type of ['track', 'page', 'identify'] as const) {
+    router.options(`/segment/v1/${type}`, cors);
+    router.post(`/segment/v1/${type}`, cors, segmentHandler(type));
+    router.all(`/segment/v1/${type}`, cors, methodNotAllowed);
+  }
+}
+
+function messageProblem(): Rejection {
+  return { code: 'validation_failed', message: 'The body must be a JSON object', details: [{ path: '', message: 'Must be a JSON object' }] };
+}
+
+function batchShapeProblem(value: unknown, field: string, max: number, allowed: Set<string>, min = 1): Rejection | undefined {
+  const details: ErrorDetail[] = [];
+  if (!isPlainObject(value)) details.push({ path: field, message: `The body must be an object holding "${field}"` });
+  else {
+    for (const key of Object.keys(value)) if (!allowed.has(key)) details.push({ path: key, message: 'Unknown field' });
+    const items = value[field];
+    if (!Array.isArray(items)) details.push({ path: field, message: 'Must be an array' });
+    else if (items.length < min || items.length > max) details.push({ path: field, message: `Must hold ${min}-${max} items` });
+  }
+  return details.length ? { code: 'validation_failed', message: 'The batch is invalid', details: details as Rejection['details'] } : undefined;
+}
+
+function summarise(outcomes: ItemOutcome[]) {
+  let accepted = 0;
+  let duplicates = 0;
+  const rejected: { index: number; code: string; message: string; details: unknown; error_id: string }[] = [];
+  outcomes.forEach((outcome, index) => {
+    if (outcome.status === 'accepted') accepted++;
+    else if (outcome.status === 'duplicate') duplicates++;
+    else rejected.push({ index, code: outcome.code, message: outcome.message, details: outcome.details, error_id: outcome.error_id });
+  });
+  return { accepted, duplicates, rejected };
+}

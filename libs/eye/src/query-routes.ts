@@ -1,0 +1,182 @@
+import { HttpError, jsonBody, notFound, parseRequest } from '@platform/platform';
+import type { Request, Router } from 'express';
+import { authenticate, type Caller } from './auth';
+import type { EyeConfig } from './config';
+import { decodeCursor, encodeCursor } from './cursor';
+import type { Ingest } from './ingest';
+import type { PersistPipeline } from './pipeline';
+import type { DedupClaims } from './dedup';
+import type { Repository } from './repository';
+import { withoutSeq } from './repository';
+import { errorsQuery, eventsQuery, idParams, pageQuery, registerTypeBody, sessionParams, statsQuery, typeParams } from './schemas';
+import { mapSegmentMessage } from './segment';
+import { formatMicros, parseTimestamp } from './timestamp';
+import type { TypeRegistry } from './type-registry';
+import { unstorableDetails } from './envelope';
+import { compileSchema } from './event-types';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface QueryDeps {
+  config: EyeConfig;
+  repository: Repository;
+  registry: TypeRegistry;
+  ingest: Ingest;
+  pipeline: PersistPipeline;
+  claims: DedupClaims;
+}
+
+const invalid = (path: string, message: string) => new HttpError(422, 'validation_failed', 'Invalid request', [{ path, message, code: 'invalid', in: 'query' }]);
+
+/** §3 time bounds in output form; `from` later than `to` is 422. */
+function timeRange(query: { from?: string; to?: string }): { from?: string; to?: string } {
+  const range: { from?: string; to?: string } = {};
+  for (const key of ['from', 'to'] as const) {
+    const value = query[key];
+    if (value === undefined) continue;
+    const micros = parseTimestamp(value);
+    if (micros === undefined) throw invalid(key, 'Must be YYYY-MM-DDThh:mm:ss[.ffffff][Z|±hh:mm] (+ as %2B)');
+    range[key] = formatMicros(micros);
+  }
+  if (range.from && range.to && parseTimestamp(range.from)! > parseTimestamp(range.to)!) throw invalid('from', 'Must not be later than to');
+  return range;
+}
+
+/** The application a read is scoped to (null: all, dev mode); naming another application is 403. */
+function scope(caller: Caller, application: string | undefined): string | null {
+  if (caller.seesAll) return application ?? null;
+  if (application !== undefined && application !== caller.application) throw new HttpError(403, 'forbidden', 'This key may only read its own application');
+  return caller.application;
+}
+
+const isEventPosition = (value: unknown): value is { timestamp: string; seq: number } =>
+  typeof value === 'object' && value !== null && typeof (value as { timestamp?: unknown }).timestamp === 'string' &&
+  parseTimestamp((value as { timestamp: string }).timestamp) !== undefined && Number.isSafeInteger((value as { seq?: unknown }).seq);
+const isErrorPosition = (value: unknown): value is { received_at: string; id: string } =>
+  typeof value === 'object' && value !== null && typeof (value as { received_at?: unknown }).received_at === 'string' &&
+  parseTimestamp((value as { received_at: string }).received_at) !== undefined && UUID.test(String((value as { id?: unknown }).id));
+const isTypePosition = (value: unknown): value is { category: string; name: string } =>
+  typeof value === 'object' && value !== null && typeof (value as { category?: unknown }).category === 'string' && typeof (value as { name?: unknown }).name === 'string';
+
+/** Queries (§9), the error store and replay (§7) and the event-type registry (§8). */
+export function mountQueryRoutes(router: Router, deps: QueryDeps): void {
+  const { config, repository, registry, ingest, pipeline, claims } = deps;
+  const caller = (req: Request) => authenticate(config.writeKeys, req);
+
+  const listEvents = async (endpoint: string, filters: Parameters<Repository['listEvents']>[0], limit: number, cursor: string | undefined) => {
+    const after = decodeCursor(cursor, endpoint, filters, isEventPosition);
+    const rows = await repository.listEvents(filters, after, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(withoutSeq),
+      next_cursor: rows.length > limit && last ? encodeCursor(endpoint, filters, { timestamp: last.timestamp, seq: last.seq }) : null,
+    };
+  };
+
+  router.get('/events', async (req, res) => {
+    const who = caller(req);
+    const { query } = parseRequest(req, { query: eventsQuery });
+    const filters = { application: scope(who, query.application), session_id: query.session_id, category: query.category, name: query.name, ...timeRange(query) };
+    res.json(await listEvents('events', filters, query.limit, query.cursor));
+  });
+
+  router.get('/sessions/:session_id/events', async (req, res) => {
+    const who = caller(req);
+    const { query, params } = parseRequest(req, { query: pageQuery, params: sessionParams });
+    const filters = { application: scope(who, undefined), session_id: params.session_id };
+    res.json(await listEvents('sessions', filters, query.limit, query.cursor));
+  });
+
+  router.get('/stats', async (req, res) => {
+    const who = caller(req);
+    const { query } = parseRequest(req, { query: statsQuery });
+    const range = timeRange(query);
+    const items = await repository.countByType({ application: scope(who, query.application), ...range });
+    res.json({ from: range.from ?? null, to: range.to ?? null, total: items.reduce((sum, item) => sum + item.count, 0), items });
+  });
+
+  router.get('/errors', async (req, res) => {
+    const who = caller(req);
+    const { query } = parseRequest(req, { query: errorsQuery });
+    const filters = { application: scope(who, undefined), code: query.code, status: query.status, ...timeRange(query) };
+    const before = decodeCursor(query.cursor, 'errors', filters, isErrorPosition);
+    const rows = await repository.listErrors(filters, before, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    res.json({
+      items: page,
+      next_cursor: rows.length > query.limit && last ? encodeCursor('errors', filters, { received_at: last.received_at, id: last.id }) : null,
+    });
+  });
+
+  router.get('/errors/:id', async (req, res) => {
+    const who = caller(req);
+    const { params } = parseRequest(req, { params: idParams });
+    const record = UUID.test(params.id) ? await repository.getError(scope(who, undefined), params.id) : undefined;
+    if (!record) throw notFound('No such error record');
+    res.json(record);
+  });
+
+  router.post('/errors/:id/replay', async (req, res) => {
+    const who = caller(req);
+    const { params } = parseRequest(req, { params: idParams });
+    if (!UUID.test(params.id)) throw notFound('No such error record');
+    let storedKey: { application: string; dedupKey: string } | undefined;
+    const result = await repository.replay(scope(who, undefined), params.id, async (record) => {
+      // A whole-request rejection (raw_text kept, no payload) has no event to re-validate.
+      if (record.raw_text !== null) {
+        return { rejection: { code: record.code, message: record.message, details: record.details } };
+      }
+      const receivedAt = parseTimestamp(record.received_at)!;
+      const item = record.endpoint.includes('/segment/v1/') ? mapSegmentMessage(record.payload, record.index, receivedAt) : { index: record.index, event: record.payload };
+      const decision = await ingest.evaluate(record.application, item, receivedAt);
+      if ('rejection' in decision) return decision;
+      const event = { ...ingest.queuedEvent({ application: record.application, endpoint: record.endpoint, receivedAt }, decision.candidate), seq: await pipeline.nextSeq() };
+      storedKey = { application: record.application, dedupKey: event.dedup_key };
+      return { event };
+    });
+    if (!result) throw notFound('No such error record');
+    if ('rejection' in result) {
+      const rejection = result.rejection as { code: string; message: string; details: unknown };
+      throw new HttpError(422, rejection.code, rejection.message, rejection.details);
+    }
+    if (storedKey) await claims.markCommitted([claims.keyOf(storedKey.application, storedKey.dedupKey)]).catch(() => undefined);
+    res.json({ status: 'replayed', event: result.event });
+  });
+
+  router.get('/event-types', async (req, res) => {
+    const who = caller(req);
+    const { query } = parseRequest(req, { query: pageQuery });
+    const filters = { application: who.application };
+    const after = decodeCursor(query.cursor, 'event-types', filters, isTypePosition);
+    const all = await registry.list(who.application);
+    const start = after ? all.findIndex((type) => type.category > after.category || (type.category === after.category && type.name > after.name)) : 0;
+    const rest = start < 0 ? [] : all.slice(start);
+    const page = rest.slice(0, query.limit);
+    const last = page.at(-1);
+    res.json({
+      items: page,
+      next_cursor: rest.length > query.limit && last ? encodeCursor('event-types', filters, { category: last.category, name: last.name }) : null,
+    });
+  });
+
+  router.get('/event-types/:category/:name', async (req, res) => {
+    const who = caller(req);
+    const { params } = parseRequest(req, { params: typeParams });
+    const type = await registry.get(who.application, params.category, params.name);
+    if (!type) throw notFound('No such event type');
+    res.json(type);
+  });
+
+  router.put('/event-types/:category/:name', jsonBody({ limit: '200kb' }), async (req, res) => {
+    const who = caller(req);
+    const { params, body } = parseRequest(req, { params: typeParams, body: registerTypeBody });
+    const problems = unstorableDetails(body.schema, 'schema');
+    if (problems.length) throw new HttpError(422, 'validation_failed', 'Invalid request', problems.map((p) => ({ ...p, code: 'invalid', in: 'body' })));
+    const compiled = compileSchema(body.schema);
+    if (!compiled.ok) throw new HttpError(422, 'validation_failed', 'The schema does not compile', compiled.details.map((d) => ({ ...d, code: 'invalid_schema', in: 'body' })));
+    const { created, type } = await registry.register(who.application, params.category, params.name, body.schema, body.description ?? null);
+    res.status(created ? 201 : 200).json(type);
+  });
+}

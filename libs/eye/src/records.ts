@@ -1,0 +1,75 @@
+/** What a persist job carries: events and error records, ready to insert (times in output form). */
+export interface QueuedEvent {
+  id: string;
+  event_id: string | null;
+  application: string;
+  session_id: string;
+  category: string;
+  name: string;
+  /** `data` as JSON text, serialised once on the request path. */
+  data: string;
+  timestamp: string;
+  received_at: string;
+  type_version: number | null;
+  seq: number;
+  dedup_key: string;
+}
+
+export interface QueuedError {
+  id: string;
+  application: string;
+  code: string;
+  message: string;
+  /** JSON text (may name keys that jsonb refuses). */
+  details: string | null;
+  endpoint: string;
+  index: number | null;
+  payload: string | null;
+  raw_text: string | null;
+  received_at: string;
+}
+
+export interface PersistJob {
+  events: QueuedEvent[];
+  errors: QueuedError[];
+}
+
+/** An event as every endpoint returns it. */
+export interface EventView {
+  id: string;
+  event_id: string | null;
+  application: string;
+  session_id: string;
+  category: string;
+  name: string;
+  data: unknown;
+  timestamp: string;
+  received_at: string;
+  type_version: number | null;
+}
+
+export interface ErrorView {
+  id: string;
+  application: string;
+  code: string;
+  message: string;
+  details: unknown;
+  endpoint: string;
+  index: number | null;
+  payload: unknown;
+  raw_text: string | null;
+  received_at: string;
+  status: 'open' | 'replayed';
+  replayed_event_id: string | null;
+  replayed_at: string | null;
+}
+
+export interface EventTypeView {
+  category: string;
+  name: string;
+  version: number;
+  source: 'builtin' | 'registered';
+  schema: unknown;
+  description: string | null;
+  created_at: string | null;
+}
