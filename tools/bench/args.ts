@@ -5,6 +5,7 @@ export interface BenchOptions {
   warmupSeconds: number;
   connections: number;
   processes: number;
+  rounds: number;
   cpuProf: boolean;
   list: boolean;
 }
@@ -16,6 +17,7 @@ export const USAGE = `Usage: npm run bench -- [module[:scenario] ...] [options]
   --connections <n>   autocannon connections unless a scenario sets its own (default 10)
   --processes <n>     API gateway processes on consecutive ports (ROLE=api) plus one ROLE=worker
                       when n > 1; the baseline runs as many bare servers (default 1)
+  --rounds <n>        scenario-then-baseline rounds per scenario; the median ratio is kept (default 1)
   --cpu-prof          write a V8 CPU profile of each gateway process to tools/bench/results/
   --list              print the scenarios and exit`;
 
@@ -24,7 +26,7 @@ export class UsageError extends Error {
 }
 
 export function parseArgs(argv: string[]): BenchOptions {
-  const options: BenchOptions = { selectors: [], durationSeconds: 10, warmupSeconds: 3, connections: 10, processes: 1, cpuProf: false, list: false };
+  const options: BenchOptions = { selectors: [], durationSeconds: 10, warmupSeconds: 3, connections: 10, processes: 1, rounds: 1, cpuProf: false, list: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith('--')) {
@@ -49,6 +51,9 @@ export function parseArgs(argv: string[]): BenchOptions {
         break;
       case '--processes':
         options.processes = positiveInteger(flag, value());
+        break;
+      case '--rounds':
+        options.rounds = positiveInteger(flag, value());
         break;
       case '--cpu-prof':
         options.cpuProf = true;

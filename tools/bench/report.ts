@@ -13,17 +13,19 @@ export function renderBenchmarks(records: BenchRecord[]): string {
     'Every figure is measured on a fresh database against the production build of the gateway, and compared with a bare',
     '`node:http` server answering a small fixed JSON body, loaded right after it with the same autocannon settings on the',
     'same machine: **ratio = figure ÷ baseline req/s**. These machines are shared and noisy: compare ratios, not raw',
-    'figures, across runs.',
+    'figures, across runs. *load* is the 1-minute load average when the scenario started (above nproc: busy neighbours).',
     '',
   ];
   for (const module of modules) {
     const rows = records.filter((record) => record.module === module).sort((a, b) => a.name.localeCompare(b.name));
     lines.push(`## ${module}`, '');
-    lines.push('| scenario | figure | latency mean / p50 / p99 | errors | peak RSS | baseline | ratio | target |');
-    lines.push('|---|---:|---:|---:|---:|---:|---:|---|');
+    lines.push('| scenario | figure | latency mean / p50 / p99 | errors | peak RSS | baseline | ratio | target | load |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---|---:|');
     for (const record of rows) lines.push(renderRow(record));
     lines.push('');
-    for (const context of distinct(rows.map(describeRun))) lines.push(context, '');
+    const runKey = (record: BenchRecord) => `${record.runId}/${record.settings.connections}`;
+    const runs = new Map(rows.map((record) => [runKey(record), record]));
+    for (const [key, record] of runs) lines.push(describeRun(record, rows.filter((row) => runKey(row) === key)), '');
   }
   if (modules.length === 0) lines.push('No results yet: run `npm run bench`.', '');
   return lines.join('\n');
@@ -34,13 +36,21 @@ function renderRow(record: BenchRecord): string {
   const baseline = record.baseline ? `${num(record.baseline.figure)} req/s` : '—';
   const ratio = record.ratio === null ? '—' : record.ratio.toFixed(2);
   const target = record.target ? `${escape(record.target)}${verdict(record)}` : '—';
-  return `| \`${record.name}\`: ${escape(record.summary)} | ${num(record.figure)} ${record.unit} | ${latency} | ${num(record.errors)} | ${num(record.peakRssMb)} MiB | ${baseline} | ${ratio} | ${target} |`;
+  const load = record.settings.loadAverage.toFixed(1);
+  return `| \`${record.name}\`: ${escape(record.summary)} | ${num(record.figure)} ${record.unit} | ${latency} | ${num(record.errors)} | ${num(record.peakRssMb)} MiB | ${baseline} | ${ratio} | ${target} | ${load} |`;
 }
 
-function describeRun(record: BenchRecord): string {
+/** One line per run that produced rows of this table: where, when, and with which settings. */
+function describeRun(record: BenchRecord, rows: BenchRecord[]): string {
   const { machine, settings } = record;
   const processes = settings.processes === 1 ? '1 gateway process (ROLE=all)' : `${settings.processes} ROLE=api processes + 1 ROLE=worker`;
-  return `Machine: ${describeMachine(machine)}; measured ${record.date.slice(0, 16).replace('T', ' ')} UTC at commit \`${record.commit}\`, ${settings.durationSeconds} s per measurement after ${settings.warmupSeconds} s warm-up, ${processes}.`;
+  const rounds = settings.rounds > 1 ? `, median of ${settings.rounds} rounds` : '';
+  const profiled = settings.cpuProf ? ', **with --cpu-prof (slower)**' : '';
+  const names = rows.length === 1 ? `\`${record.name}\`` : rows.map((row) => `\`${row.name}\``).join(', ');
+  return (
+    `${names}: run \`${record.runId}\` on ${record.date.slice(0, 10)} at commit \`${record.commit}\`; ${describeMachine(machine)}; ` +
+    `${settings.durationSeconds} s per measurement after ${settings.warmupSeconds} s warm-up, ${settings.connections} connections, ${processes}${rounds}${profiled}.`
+  );
 }
 
 export function describeMachine(machine: Machine): string {
@@ -65,10 +75,6 @@ function num(value: number): string {
 
 function escape(text: string): string {
   return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
-}
-
-function distinct(values: string[]): string[] {
-  return [...new Set(values)];
 }
 
 function byModuleOrder(a: string, b: string): number {

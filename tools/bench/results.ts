@@ -17,12 +17,24 @@ export interface RunSettings {
   /** The connections the scenario had open at its peak; the baseline ran with as many. */
   connections: number;
   processes: number;
+  rounds: number;
+  /** A profiled gateway is slower: such figures explain, they do not compare. */
   cpuProf: boolean;
+  /** The machine's 1-minute load average when the scenario started (2 cores: above 2 means neighbours were busy). */
+  loadAverage: number;
+}
+
+/** One scenario-then-baseline round; the record shows the round with the median ratio. */
+export interface RoundFigure {
+  figure: number;
+  baseline: number | null;
+  ratio: number | null;
 }
 
 /** One scenario's measurement, as stored in the JSON and rendered in BENCHMARKS.md. */
 export interface BenchRecord extends ScenarioResult {
   id: string;
+  runId: string;
   module: string;
   name: string;
   summary: string;
@@ -32,6 +44,7 @@ export interface BenchRecord extends ScenarioResult {
   baseline: BaselineFigure | null;
   /** figure / baseline req/s, for throughput units only. */
   ratio: number | null;
+  rounds: RoundFigure[];
   settings: RunSettings;
   machine: Machine;
   date: string;

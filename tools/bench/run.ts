@@ -1,38 +1,25 @@
-// `npm run bench -- [module[:scenario] ...] [--duration s] [--connections n] [--processes n] [--cpu-prof]`
+// `npm run bench -- [module[:scenario] ...] [--duration s] [--connections n] [--processes n] [--rounds n] [--cpu-prof]`
 // Builds the gateway, runs each scenario against a fresh database and Redis prefix, measures the bare node:http
 // baseline right after it with the same load, and writes BENCHMARKS.md and tools/bench/results/*.json.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, USAGE, UsageError, type BenchOptions } from './args';
+import { parseArgs, USAGE, UsageError } from './args';
 import { CleanupStack } from './cleanup';
-import { createScenarioDatabase, deleteRedisKeys, dropLeftoverDatabases, redisUrl, runId as newRunId, type ScenarioDatabase } from './environment';
-import { buildGateway, startBaselineServers, startGateways } from './gateway';
-import { httpScenarioResult } from './http-result';
-import { createLoadRunner, stopAllLoad } from './load';
-import { currentCommit, describeMachine, type Machine } from './machine';
-import { sampleMemory } from './memory';
+import { deleteRedisKeys, dropLeftoverDatabases, runId as newRunId } from './environment';
+import { buildGateway, startBaselineServers } from './gateway';
+import { stopAllLoad } from './load';
+import { currentCommit, describeMachine } from './machine';
+import { measureScenario, type RunShared } from './measure';
 import { renderBenchmarks } from './report';
-import { mergeIntoStore, THROUGHPUT_UNITS, writeRunFile, type BaselineFigure, type BenchRecord, type RunFile } from './results';
-import type { Scenario, ScenarioContext } from './scenario';
+import { mergeIntoStore, writeRunFile, type BenchRecord, type RunFile } from './results';
 import { loadScenarios, scenarioId, selectScenarios } from './scenario-files';
 import { startSmtpSink } from './smtp-sink';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const benchDir = join(root, 'tools/bench');
 const resultsDir = join(benchDir, 'results');
-const BASELINE_WARMUP_SECONDS = 2;
-
-interface RunShared {
-  options: BenchOptions;
-  runId: string;
-  logDir: string;
-  smtp: { url: string; received(): number };
-  baseline: { baseUrls: string[] };
-  machine: Machine;
-  commit: string;
-}
 
 const cleanup = new CleanupStack();
 let aborting = false;
@@ -62,7 +49,7 @@ async function main(): Promise<number> {
   const baseline = await startBaselineServers(root, options.processes, logDir);
   cleanup.push('baseline servers', baseline.stop);
   cleanup.push(`redis keys ${runId}:*`, async () => void (await deleteRedisKeys(runId)));
-  const shared: RunShared = { options, runId, logDir, smtp, baseline, machine, commit: currentCommit(root) };
+  const shared: RunShared = { root, resultsDir, options, runId, logDir, cleanup, smtp, baselineUrls: baseline.baseUrls, machine, commit: currentCommit(root) };
 
   const records: BenchRecord[] = [];
   const failures: RunFile['failures'] = [];
@@ -70,7 +57,7 @@ async function main(): Promise<number> {
     if (aborting) break;
     const id = scenarioId(scenario);
     try {
-      const record = await measure(scenario, index, shared);
+      const record = await measureScenario(scenario, index, shared);
       records.push(record);
       console.log(describeRecord(record));
     } catch (error) {
@@ -96,102 +83,6 @@ async function main(): Promise<number> {
   }
   rmSync(logDir, { recursive: true, force: true });
   return 0;
-}
-
-/** One scenario on its own database, Redis prefix and gateway process(es), then the baseline with the same load. */
-async function measure(scenario: Scenario, index: number, shared: RunShared): Promise<BenchRecord> {
-  const { options, runId } = shared;
-  const databaseName = `${runId}_${index}`;
-  const database = await createScenarioDatabase(databaseName);
-  const dropDatabase = cleanup.push(`database ${databaseName}`, database.drop);
-  const clearRedis = cleanup.push(`redis keys of ${databaseName}`, async () => void (await deleteRedisKeys(redisPrefixOf(databaseName))));
-  const { result, peak, connections } = await measureGateway(scenario, shared, database).finally(async () => {
-    await clearRedis();
-    await dropDatabase();
-  });
-  const throughput = THROUGHPUT_UNITS.has(result.unit);
-  const baseline = throughput && !aborting ? await measureBaseline(shared, connections) : null;
-  return {
-    id: scenarioId(scenario),
-    module: scenario.module,
-    name: scenario.name,
-    summary: scenario.summary,
-    ...(scenario.target ? { target: scenario.target } : {}),
-    ...result,
-    peakRssMb: peak.peakRssMb,
-    hwmMb: peak.hwmMb,
-    baseline,
-    ratio: baseline && baseline.figure > 0 ? Math.round((result.figure / baseline.figure) * 1000) / 1000 : null,
-    settings: { durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds, connections, processes: options.processes, cpuProf: options.cpuProf },
-    machine: shared.machine,
-    date: new Date().toISOString(),
-    commit: shared.commit,
-  };
-}
-
-/** Starts the gateway process(es) for the scenario, warms up, measures, and stops them again. */
-async function measureGateway(scenario: Scenario, shared: RunShared, database: ScenarioDatabase) {
-  const { options, runId } = shared;
-  const gateway = await startGateways({
-    root,
-    processes: options.processes,
-    logDir: shared.logDir,
-    env: {
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: database.url,
-      REDIS_URL: redisUrl,
-      REDIS_PREFIX: redisPrefixOf(database.name),
-      SMTP_URL: shared.smtp.url,
-      ...scenario.gatewayEnv,
-    },
-    cpuProfile: options.cpuProf ? { dir: resultsDir, name: `${runId}-${scenario.module}-${scenario.name}` } : undefined,
-  });
-  const stopGateway = cleanup.push(`gateway for ${scenarioId(scenario)}`, gateway.stop);
-  try {
-    const context = (durationSeconds: number, warmingUp: boolean) => {
-      const load = createLoadRunner({ baseUrls: gateway.baseUrls, connections: options.connections, durationSeconds });
-      const scenarioContext: ScenarioContext = {
-        baseUrl: gateway.baseUrls[0] as string,
-        baseUrls: gateway.baseUrls,
-        connections: options.connections,
-        durationSeconds,
-        warmingUp,
-        autocannon: (autocannonOptions) => load.run(autocannonOptions),
-        query: (sql, params) => database.query(sql, params),
-        log: (message) => console.log(`  [${scenarioId(scenario)}] ${message}`),
-        mailsReceived: shared.smtp.received,
-      };
-      return { load, scenarioContext };
-    };
-    if (scenario.warmup !== false && options.warmupSeconds > 0) {
-      await (scenario.warmup ?? scenario.run)(context(options.warmupSeconds, true).scenarioContext);
-    }
-    const { load, scenarioContext } = context(options.durationSeconds, false);
-    const memory = sampleMemory(gateway.pids);
-    const outcome = await scenario.run(scenarioContext).then(
-      (result) => ({ result }),
-      (error: unknown) => ({ error }),
-    );
-    const peak = memory.stop();
-    if ('error' in outcome) throw outcome.error;
-    return { result: outcome.result, peak, connections: load.peakConnections() };
-  } finally {
-    await stopGateway();
-  }
-}
-
-function redisPrefixOf(databaseName: string): string {
-  return databaseName.replace(/_(\d+)$/, ':$1');
-}
-
-async function measureBaseline(shared: RunShared, connections: number): Promise<BaselineFigure> {
-  const { options } = shared;
-  const warm = createLoadRunner({ baseUrls: shared.baseline.baseUrls, connections, durationSeconds: Math.min(options.warmupSeconds, BASELINE_WARMUP_SECONDS) });
-  if (options.warmupSeconds > 0) await warm.run({});
-  const load = createLoadRunner({ baseUrls: shared.baseline.baseUrls, connections, durationSeconds: options.durationSeconds });
-  const result = httpScenarioResult(await load.run({}));
-  return { figure: result.figure, unit: 'req/s', latency: result.latency as BaselineFigure['latency'], errors: result.errors, connections };
 }
 
 function describeRecord(record: BenchRecord): string {

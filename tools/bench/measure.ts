@@ -1,0 +1,180 @@
+import { loadavg } from 'node:os';
+import type { BenchOptions } from './args';
+import type { CleanupStack } from './cleanup';
+import { createScenarioDatabase, deleteRedisKeys, redisUrl, type ScenarioDatabase } from './environment';
+import { startGateways, type Gateway } from './gateway';
+import { productionDefaults } from './gateway-env';
+import { httpScenarioResult } from './http-result';
+import { createLoadRunner } from './load';
+import type { Machine } from './machine';
+import { sampleMemory, type MemoryPeak } from './memory';
+import { THROUGHPUT_UNITS, type BaselineFigure, type BenchRecord, type RoundFigure } from './results';
+import type { Scenario, ScenarioContext, ScenarioResult } from './scenario';
+import { scenarioId } from './scenario-files';
+
+const BASELINE_WARMUP_SECONDS = 2;
+
+export interface RunShared {
+  root: string;
+  resultsDir: string;
+  options: BenchOptions;
+  runId: string;
+  logDir: string;
+  cleanup: CleanupStack;
+  smtp: { url: string; received(): number };
+  baselineUrls: string[];
+  machine: Machine;
+  commit: string;
+}
+
+interface Round {
+  result: ScenarioResult;
+  peak: MemoryPeak;
+  connections: number;
+  baseline: BaselineFigure | null;
+  ratio: number | null;
+}
+
+/**
+ * One scenario on its own database, Redis prefix and gateway process(es): warm-up, then `rounds` times the scenario
+ * followed by the baseline with the same load (interleaved, so that both see the same neighbours on a shared machine).
+ */
+export async function measureScenario(scenario: Scenario, index: number, shared: RunShared): Promise<BenchRecord> {
+  const { options, runId, cleanup } = shared;
+  const databaseName = `${runId}_${index}`;
+  const loadAverage = Math.round(loadavg()[0]! * 100) / 100;
+  const database = await createScenarioDatabase(databaseName);
+  const dropDatabase = cleanup.push(`database ${databaseName}`, database.drop);
+  const clearRedis = cleanup.push(`redis keys of ${databaseName}`, async () => void (await deleteRedisKeys(redisPrefixOf(databaseName))));
+  let rounds: Round[];
+  try {
+    const gateway = await startScenarioGateways(scenario, shared, database);
+    const stopGateway = cleanup.push(`gateway for ${scenarioId(scenario)}`, gateway.stop);
+    try {
+      rounds = await measureRounds(scenario, shared, database, gateway);
+    } finally {
+      await stopGateway();
+    }
+  } finally {
+    await clearRedis();
+    await dropDatabase();
+  }
+
+  const median = medianRound(rounds);
+  return {
+    id: scenarioId(scenario),
+    runId,
+    module: scenario.module,
+    name: scenario.name,
+    summary: scenario.summary,
+    ...(scenario.target ? { target: scenario.target } : {}),
+    ...median.result,
+    errors: rounds.reduce((sum, round) => sum + round.result.errors, 0),
+    peakRssMb: Math.max(...rounds.map((round) => round.peak.peakRssMb)),
+    hwmMb: Math.max(...rounds.map((round) => round.peak.hwmMb)),
+    baseline: median.baseline,
+    ratio: median.ratio,
+    rounds: rounds.map(({ result, baseline, ratio }): RoundFigure => ({ figure: result.figure, baseline: baseline?.figure ?? null, ratio })),
+    settings: {
+      durationSeconds: options.durationSeconds,
+      warmupSeconds: options.warmupSeconds,
+      connections: median.connections,
+      processes: options.processes,
+      rounds: options.rounds,
+      cpuProf: options.cpuProf,
+      loadAverage,
+    },
+    machine: shared.machine,
+    date: new Date().toISOString(),
+    commit: shared.commit,
+  };
+}
+
+function startScenarioGateways(scenario: Scenario, shared: RunShared, database: ScenarioDatabase): Promise<Gateway> {
+  const { options } = shared;
+  return startGateways({
+    root: shared.root,
+    processes: options.processes,
+    logDir: shared.logDir,
+    env: {
+      ...productionDefaults(),
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: database.url,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: redisPrefixOf(database.name),
+      SMTP_URL: shared.smtp.url,
+      ...scenario.gatewayEnv,
+    },
+    cpuProfile: options.cpuProf ? { dir: shared.resultsDir, name: `${shared.runId}-${scenario.module}-${scenario.name}` } : undefined,
+  });
+}
+
+async function measureRounds(scenario: Scenario, shared: RunShared, database: ScenarioDatabase, gateway: Gateway): Promise<Round[]> {
+  const { options } = shared;
+  const context = (durationSeconds: number, warmingUp: boolean) => {
+    const load = createLoadRunner({ baseUrls: gateway.baseUrls, connections: options.connections, durationSeconds });
+    const scenarioContext: ScenarioContext = {
+      baseUrl: gateway.baseUrls[0] as string,
+      baseUrls: gateway.baseUrls,
+      connections: options.connections,
+      durationSeconds,
+      warmingUp,
+      autocannon: (autocannonOptions) => load.run(autocannonOptions),
+      query: (sql, params) => database.query(sql, params),
+      log: (message) => console.log(`  [${scenarioId(scenario)}] ${message}`),
+      mailsReceived: shared.smtp.received,
+    };
+    return { load, scenarioContext };
+  };
+
+  if (scenario.warmup !== false && options.warmupSeconds > 0) {
+    await (scenario.warmup ?? scenario.run)(context(options.warmupSeconds, true).scenarioContext);
+  }
+  const rounds: Round[] = [];
+  let baselineWarm = false;
+  for (let round = 0; round < options.rounds; round++) {
+    const { load, scenarioContext } = context(options.durationSeconds, false);
+    const memory = sampleMemory(gateway.pids);
+    const outcome = await scenario.run(scenarioContext).then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error }),
+    );
+    const peak = memory.stop();
+    if ('error' in outcome) throw outcome.error;
+    const { result } = outcome;
+    const connections = load.peakConnections();
+    let baseline: BaselineFigure | null = null;
+    if (THROUGHPUT_UNITS.has(result.unit)) {
+      if (!baselineWarm) await warmBaseline(shared, connections);
+      baselineWarm = true;
+      baseline = await measureBaseline(shared, connections);
+    }
+    const ratio = baseline && baseline.figure > 0 ? Math.round((result.figure / baseline.figure) * 1000) / 1000 : null;
+    rounds.push({ result, peak, connections, baseline, ratio });
+    if (options.rounds > 1) console.log(`  [${scenarioId(scenario)}] round ${round + 1}: ${result.figure} ${result.unit}${baseline ? `, baseline ${baseline.figure} req/s, ratio ${ratio}` : ''}`);
+  }
+  return rounds;
+}
+
+async function warmBaseline(shared: RunShared, connections: number): Promise<void> {
+  const seconds = Math.min(shared.options.warmupSeconds, BASELINE_WARMUP_SECONDS);
+  if (seconds > 0) await createLoadRunner({ baseUrls: shared.baselineUrls, connections, durationSeconds: seconds }).run({});
+}
+
+async function measureBaseline(shared: RunShared, connections: number): Promise<BaselineFigure> {
+  const load = createLoadRunner({ baseUrls: shared.baselineUrls, connections, durationSeconds: shared.options.durationSeconds });
+  const result = httpScenarioResult(await load.run({}));
+  return { figure: result.figure, unit: 'req/s', latency: result.latency as BaselineFigure['latency'], errors: result.errors, connections };
+}
+
+/** The round with the median ratio (or median figure when there is no baseline): with one round, that round. */
+function medianRound(rounds: Round[]): Round {
+  const key = (round: Round) => round.ratio ?? round.result.figure;
+  const sorted = [...rounds].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)] as Round;
+}
+
+export function redisPrefixOf(databaseName: string): string {
+  return databaseName.replace(/_(\d+)$/, ':$1');
+}
