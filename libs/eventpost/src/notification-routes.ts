@@ -10,6 +10,7 @@ import { notificationInput, notificationToWire, type NotificationInput } from '.
 import { ifMatchHolds, itemEtag, parseIfMatch, preconditionFailed } from './preconditions';
 import { UnknownEventError } from './repository';
 import { cacheKeyPart, jsonResponse, send, weakEtag } from './responses';
+import { parseInstant } from './time';
 import { ID, mergePatch, validate } from './validation';
 import { requestBody } from './wire';
 
@@ -60,7 +61,8 @@ async function parseNotificationBody(
 ): Promise<NotificationInput> {
   const result = validate(notificationInput, body);
   const details = result.ok ? [] : [...result.details];
-  const time = result.ok ? result.data.scheduled_time : undefined;
+  const rawTime = (body as { scheduled_time?: unknown }).scheduled_time;
+  const time = typeof rawTime === 'string' ? parseInstant(rawTime) : undefined;
   if (time && timeChanged(time) && isPast(time)) details.push(pastDetail);
   if (!details.length && result.ok) return result.data;
   const eventId = (body as { event_id?: unknown }).event_id;
