@@ -37,6 +37,10 @@ export function createHttpApp(platform: Platform, modules: DomainModule[], optio
       genReqId: (_req, res) => (res as express.Response).locals.requestId,
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/healthz' },
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
     }),
   );
   const served = options.serveModules === false ? [] : modules;

@@ -35,7 +35,8 @@ export function createGroupCommitter<T>(options: GroupCommitOptions<T>): GroupCo
 
   const close = (group: Group<T>) => {
     if (open === group) open = undefined;
-    if (group.timer) (windowMs > 0 ? clearTimeout(group.timer as NodeJS.Timeout) : clearImmediate(group.timer as NodeJS.Immediate));
+    if (windowMs > 0) clearTimeout(group.timer as NodeJS.Timeout);
+    else clearImmediate(group.timer as NodeJS.Immediate);
     const done = commitWithTimeout(group.items).then(
       () => group.waiters.forEach((waiter) => waiter.resolve()),
       (error: unknown) => group.waiters.forEach((waiter) => waiter.reject(error)),

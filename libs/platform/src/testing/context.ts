@@ -8,6 +8,13 @@ export interface PlatformTestContext {
   redisUrl: string;
 }
 
+declare global {
+  // Tests read many JSON bodies; `unknown` there would only add casts.
+  interface Response {
+    json<T = any>(): Promise<T>;
+  }
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
     platformTest: PlatformTestContext;

@@ -1,0 +1,44 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger, createPlatform, loadConfig, type ModuleFactory } from '@platform/platform';
+import { testContext } from '@platform/platform/testing';
+import { Router } from 'express';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app';
+import { createShutdown } from '../src/shutdown';
+
+const slowModule: ModuleFactory = () => {
+  const router = Router();
+  router.get('/slow', async (_req, res) => {
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    res.json({ finished: true });
+  });
+  return { name: 'slow', router, migrations: {} };
+};
+
+describe('graceful shutdown', () => {
+  it('finishes an in-flight request, refuses new connections, then closes the platform', async () => {
+    const context = testContext();
+    const config = loadConfig({ DATABASE_URL: context.databaseUrl, REDIS_URL: context.redisUrl, REDIS_PREFIX: `${context.redisPrefix}:shutdown` });
+    const logger = createLogger('silent');
+    const platform = createPlatform(config, { logger });
+    const modules = platform.createModules([slowModule]);
+    await platform.migrate(modules);
+    const server = await new Promise<Server>((resolve) => {
+      const listening = createApp(platform, modules).listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const inFlight = fetch(`${base}/slow/slow`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const stopped = createShutdown({ server, platform, modules, logger, timeoutMs: 5_000 })();
+
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ finished: true });
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+    await stopped;
+    await expect(platform.redis.client.ping()).rejects.toThrow();
+    expect(platform.database.pool.totalCount).toBe(0);
+  });
+});
