@@ -1,3 +1,4 @@
 import { projectTestConfig } from '../../vitest.shared';
 
-export default projectTestConfig();
+// Files share the run's database and empty the messy tables first, so they must not overlap.
+export default projectTestConfig({ fileParallelism: false });

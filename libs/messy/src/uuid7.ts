@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * UUIDv7 ids, monotonic within this process: inside one millisecond the 12-bit `rand_a` field is a
+ * counter (RFC 9562 method 1); when it overflows, the timestamp borrows the next millisecond.
+ */
+export function createUuidV7Generator(now: () => number = Date.now): () => string {
+  let lastMs = 0;
+  let counter = 0;
+  return () => {
+    let ms = now();
+    if (ms <= lastMs) {
+      ms = lastMs;
+      counter++;
+      if (counter > 0xfff) {
+        ms++;
+        counter = 0;
+      }
+    } else {
+      counter = randomBytes(2).readUInt16BE() & 0x7ff; // leaves room to count up within the millisecond
+    }
+    lastMs = ms;
+    const bytes = randomBytes(16);
+    bytes.writeUIntBE(ms, 0, 6);
+    bytes[6] = 0x70 | (counter >> 8);
+    bytes[7] = counter & 0xff;
+    bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+    const hex = bytes.toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  };
+}
