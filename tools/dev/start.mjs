@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { buildGateway } from '../build.mjs';
-import { EMBEDDED_URL, startEmbeddedPostgres } from './embedded-postgres.mjs';
+import { EMBEDDED_DATA_DIR, EMBEDDED_URL, startEmbeddedPostgres } from './embedded-postgres.mjs';
 
 const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -26,7 +26,7 @@ let embedded;
 if (!env.DATABASE_URL && !(await reachable(LOCAL_URL))) {
   embedded = await startEmbeddedPostgres();
   env.DATABASE_URL = EMBEDDED_URL;
-  console.log(`No Postgres on 127.0.0.1:5432 and no DATABASE_URL: started an embedded Postgres (data in .data/postgres, ${EMBEDDED_URL.replace(':postgres@', ':***@')})`);
+  console.log(`No Postgres on 127.0.0.1:5432 and no DATABASE_URL: started an embedded Postgres (data in ${EMBEDDED_DATA_DIR}, ${EMBEDDED_URL.replace(':postgres@', ':***@')})`);
 }
 
 const gateway = spawn(process.execPath, ['--enable-source-maps', 'dist/gateway/main.js'], { cwd: root, env, stdio: 'inherit' });

@@ -1,3 +1,4 @@
+import './tracing';
 import { ConfigError, createLogger, createPlatform, loadConfig } from '@platform/platform';
 import { createApp } from './app';
 import { moduleFactories } from './modules';
