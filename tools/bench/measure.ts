@@ -47,10 +47,12 @@ export async function measureScenario(scenario: Scenario, index: number, shared:
   const dropDatabase = cleanup.push(`database ${databaseName}`, database.drop);
   const clearRedis = cleanup.push(`redis keys of ${databaseName}`, async () => void (await deleteRedisKeys(redisPrefixOf(databaseName))));
   let rounds: Round[];
+  let idleRssMb: number;
   try {
     const gateway = await startScenarioGateways(scenario, shared, database);
     const stopGateway = cleanup.push(`gateway for ${scenarioId(scenario)}`, gateway.stop);
     try {
+      idleRssMb = sampleMemory(gateway.pids).stop().peakRssMb;
       rounds = await measureRounds(scenario, shared, database, gateway);
     } finally {
       await stopGateway();
@@ -72,6 +74,7 @@ export async function measureScenario(scenario: Scenario, index: number, shared:
     errors: rounds.reduce((sum, round) => sum + round.result.errors, 0),
     peakRssMb: Math.max(...rounds.map((round) => round.peak.peakRssMb)),
     hwmMb: Math.max(...rounds.map((round) => round.peak.hwmMb)),
+    idleRssMb,
     baseline: median.baseline,
     ratio: median.ratio,
     rounds: rounds.map(({ result, baseline, ratio }): RoundFigure => ({ figure: result.figure, baseline: baseline?.figure ?? null, ratio })),

@@ -19,7 +19,7 @@ export function renderBenchmarks(records: BenchRecord[]): string {
   for (const module of modules) {
     const rows = records.filter((record) => record.module === module).sort((a, b) => a.name.localeCompare(b.name));
     lines.push(`## ${module}`, '');
-    lines.push('| scenario | figure | latency mean / p50 / p99 | errors | peak RSS | baseline | ratio | target | load |');
+    lines.push('| scenario | figure | latency mean / p50 / p99 | errors | peak RSS (idle) | baseline | ratio | target | load |');
     lines.push('|---|---:|---:|---:|---:|---:|---:|---|---:|');
     for (const record of rows) lines.push(renderRow(record));
     lines.push('');
@@ -37,7 +37,7 @@ function renderRow(record: BenchRecord): string {
   const ratio = record.ratio === null ? '—' : record.ratio.toFixed(2);
   const target = record.target ? `${escape(record.target)}${verdict(record)}` : '—';
   const load = record.settings.loadAverage.toFixed(1);
-  return `| \`${record.name}\`: ${escape(record.summary)} | ${num(record.figure)} ${record.unit} | ${latency} | ${num(record.errors)} | ${num(record.peakRssMb)} MiB | ${baseline} | ${ratio} | ${target} | ${load} |`;
+  return `| \`${record.name}\`: ${escape(record.summary)} | ${num(record.figure)} ${record.unit} | ${latency} | ${num(record.errors)} | ${num(record.peakRssMb)} MiB${record.idleRssMb === undefined ? '' : ` (idle ${num(record.idleRssMb)})`} | ${baseline} | ${ratio} | ${target} | ${load} |`;
 }
 
 /** One line per run that produced rows of this table: where, when, and with which settings. */

@@ -41,6 +41,8 @@ export interface BenchRecord extends ScenarioResult {
   target?: string;
   peakRssMb: number;
   hwmMb: number;
+  /** RSS of the gateway process(es) once ready, before any load. */
+  idleRssMb: number;
   baseline: BaselineFigure | null;
   /** figure / baseline req/s, for throughput units only. */
   ratio: number | null;

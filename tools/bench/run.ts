@@ -32,7 +32,7 @@ async function main(): Promise<number> {
   if (brokenSelected.length) throw new Error(`the scenarios of ${brokenSelected.join(', ')} do not load (see above)`);
   const selected = selectScenarios(loaded.scenarios, options.selectors);
   if (options.list) {
-    for (const scenario of loaded.scenarios) console.log(`${scenarioId(scenario).padEnd(32)} ${scenario.summary}`);
+    for (const scenario of loaded.scenarios) console.log(`${scenarioId(scenario).padEnd(40)} ${scenario.summary}`);
     return 0;
   }
 
