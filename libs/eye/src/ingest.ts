@@ -34,8 +34,8 @@ export interface IngestItem {
   payload?: unknown;
   /** Decided before the envelope is looked at (a Segment message that maps to no event). */
   rejection?: Rejection;
-  /** Overrides the fingerprint (Segment messages without `messageId`). */
-  dedupKey?: string;
+  /** Fingerprinted instead of the event (Segment messages without `messageId`), once the event is valid. */
+  dedupIdentity?: unknown;
   maxEventIdLength?: number;
 }
 
@@ -93,7 +93,7 @@ export function createIngest(config: EyeConfig, registry: TypeRegistry, claims: 
       if (problems.length) return { rejection: { code: 'validation_failed', message: `data does not match the event type (version ${type.version})`, details: problems } };
     }
     const dataText = JSON.stringify(envelope.data);
-    return { candidate: { envelope, typeVersion: type ? type.version : null, dedupKey: item.dedupKey ?? dedupKeyOf(envelope), dataText } };
+    return { candidate: { envelope, typeVersion: type ? type.version : null, dedupKey: item.dedupIdentity !== undefined && envelope.event_id === null ? fingerprint(item.dedupIdentity) : dedupKeyOf(envelope), dataText } };
   }
 
   function errorRecord(request: IngestRequest, index: number | null, rejection: Rejection, payload: unknown, rawText: string | null): QueuedError {

@@ -1,5 +1,5 @@
 import { isPlainObject, type Detail } from './envelope';
-import { fingerprint, MAX_EVENT_BYTES, type IngestItem } from './ingest';
+import { MAX_EVENT_BYTES, type IngestItem } from './ingest';
 import { formatMicros, parseTimestamp, type Micros } from './timestamp';
 
 export const SEGMENT_TYPES = new Set(['track', 'page', 'screen', 'identify', 'group', 'alias']);
@@ -80,7 +80,7 @@ export function mapSegmentMessage(message: unknown, index: number | null, receiv
     event: { session_id: sessionId, category: 'segment', name, data, timestamp: formatted, event_id: hasId ? messageId : null },
     payload: message,
     maxEventIdLength: 100,
-    ...(hasId ? {} : { dedupKey: fingerprint(identity) }),
+    ...(hasId ? {} : { dedupIdentity: identity }),
   };
 }
 

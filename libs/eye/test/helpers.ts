@@ -8,32 +8,38 @@ export function startEye(env: Record<string, string> = {}, options: { workers?: 
   return startTestApp({ modules: [createEyeModule], env: { EYE_WRITE_KEYS: WRITE_KEYS, ...env }, ...options });
 }
 
+let defaultKey = KEYS.web;
+/** A test file with applications of its own sets the key its requests use by default. */
+export function useDefaultKey(key: string): void {
+  defaultKey = key;
+}
+
 export const auth = (key: string) => ({ authorization: `Bearer ${key}` });
 
-export async function post(app: TestApp, path: string, body: unknown, key: string = KEYS.web, headers: Record<string, string> = {}) {
+export async function post(app: TestApp, path: string, body: unknown, key: string = defaultKey, headers: Record<string, string> = {}) {
   const response = await app.request(path, { method: 'POST', headers: { ...auth(key), ...headers }, json: body });
   return { status: response.status, headers: response.headers, body: (await response.json()) as any };
 }
 
-export async function postRaw(app: TestApp, path: string, text: string, key: string = KEYS.web, contentType = 'application/json') {
+export async function postRaw(app: TestApp, path: string, text: string, key: string = defaultKey, contentType = 'application/json') {
   const response = await app.request(path, { method: 'POST', headers: { ...auth(key), 'content-type': contentType }, body: text });
   const body = response.status === 204 ? null : await response.json();
   return { status: response.status, headers: response.headers, body: body as any };
 }
 
-export async function get(app: TestApp, path: string, key: string = KEYS.web) {
+export async function get(app: TestApp, path: string, key: string = defaultKey) {
   const response = await app.request(path, { headers: auth(key) });
   return { status: response.status, body: (await response.json()) as any };
 }
 
 /** Polls a list endpoint until it holds `count` items. */
-export function waitForItems(app: TestApp, path: string, count: number, key: string = KEYS.web): Promise<any[]> {
+export function waitForItems(app: TestApp, path: string, count: number, key: string = defaultKey): Promise<any[]> {
   return waitFor(
     async () => {
       const { status, body } = await get(app, path, key);
       return status === 200 && body.items.length >= count ? (body.items as any[]) : undefined;
     },
-    { timeoutMs: 10_000, what: `${count} items at ${path}` },
+    { timeoutMs: 20_000, what: `${count} items at ${path}` },
   );
 }
 
@@ -53,4 +59,12 @@ export function pageview(session: string, overrides: Record<string, unknown> = {
     timestamp: '2021-01-01 09:15:27.243860',
     ...overrides,
   };
+}
+
+/** Polls until the error record is queryable. */
+export function waitForRecord(app: TestApp, id: string): Promise<any> {
+  return waitFor(async () => {
+    const { status, body } = await get(app, `/eye/errors/${id}`);
+    return status === 200 ? body : undefined;
+  }, { timeoutMs: 20_000, what: `error record ${id}` });
 }

@@ -1,6 +1,6 @@
-import { waitFor, type TestApp } from '@platform/platform/testing';
+import type { TestApp } from '@platform/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, KEYS, pageview, post, postRaw, sessionId, startEye, waitForItems } from './helpers';
+import { KEYS, pageview, post, postRaw, sessionId, startEye, waitForItems, waitForRecord } from './helpers';
 
 describe('POST /eye/events and /eye/events/batch', () => {
   let app: TestApp;
@@ -151,10 +151,3 @@ describe('POST /eye/events and /eye/events/batch', () => {
     expect(tooMany.status).toBe(422);
   });
 });
-
-async function waitForRecord(app: TestApp, id: string): Promise<any> {
-  return waitFor(async () => {
-    const { status, body } = await get(app, `/eye/errors/${id}`);
-    return status === 200 ? body : undefined;
-  });
-}

@@ -1,0 +1,94 @@
+import { waitFor, type TestApp } from '@platform/platform/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { get, pageview, post, sessionId, startEye, waitForItems } from './helpers';
+
+describe('backpressure', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    // No workers: jobs pile up in the queue.
+    app = await startEye({ EYE_MAX_QUEUE_DEPTH: '1', EYE_COMMIT_WINDOW_MS: '0' }, { workers: false });
+  });
+  afterAll(() => app.close());
+
+  it('answers 503 + Retry-After over the queue bound, accepts nothing then, and loses nothing accepted', async () => {
+    const session = sessionId('bp');
+    expect((await post(app, '/eye/events', pageview(session, { event_id: 'bp1' }))).status).toBe(202);
+    expect((await post(app, '/eye/events', pageview(session, { event_id: 'bp2' }))).status).toBe(202);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const refused = await post(app, '/eye/events', pageview(session, { event_id: 'bp3' }));
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.code).toBe('unavailable');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const refusedBatch = await post(app, '/eye/events/batch', { events: [pageview(session, { event_id: 'bp4' })] });
+    expect(refusedBatch.status).toBe(503);
+
+    await app.platform.startWorkers(app.modules);
+    const items = await waitForItems(app, `/eye/sessions/${session}/events`, 2);
+    expect(items.map((item) => item.event_id)).toEqual(['bp1', 'bp2']);
+    // The refused event claimed nothing: once the queue drains, its retry is accepted.
+    await waitFor(async () => (await post(app, '/eye/events', pageview(session, { event_id: 'bp3' }))).status === 202);
+    await waitForItems(app, `/eye/sessions/${session}/events`, 3);
+  });
+});
+
+describe('pipeline guarantees and metrics', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startEye({ EYE_COMMIT_WINDOW_MS: '20' });
+  });
+  afterAll(() => app.close());
+
+  it('numbers events in arrival order: an answered request precedes a later one; a batch keeps item order', async () => {
+    const session = sessionId('seq');
+    for (let i = 0; i < 5; i++) expect((await post(app, '/eye/events', pageview(session, { event_id: `s${i}` }))).status).toBe(202);
+    const batch = Array.from({ length: 20 }, (_, i) => pageview(session, { event_id: `b${i}` }));
+    expect((await post(app, '/eye/events/batch', { events: batch })).body.accepted).toBe(20);
+    const items = await waitForItems(app, `/eye/sessions/${session}/events?limit=100`, 25);
+    expect(items.map((item) => item.event_id)).toEqual([...Array.from({ length: 5 }, (_, i) => `s${i}`), ...Array.from({ length: 20 }, (_, i) => `b${i}`)]);
+  });
+
+  it('groups concurrent requests into shared jobs and stores every accepted event once', async () => {
+    const session = sessionId('group');
+    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => post(app, '/eye/events', pageview(session, { event_id: `g${i}` }))));
+    expect(answers.every((answer) => answer.status === 202)).toBe(true);
+    const items = await waitForItems(app, `/eye/sessions/${session}/events?limit=500`, 100);
+    expect(new Set(items.map((item) => item.id))).toEqual(new Set(answers.map((answer) => answer.body.id)));
+    const queue = app.platform.deps.queues.queue('eye.persist');
+    const completed = await queue.getJobCountByTypes('completed');
+    // 100 concurrent requests within a 20 ms window share far fewer than 100 jobs.
+    expect(completed).toBeLessThan(60);
+  });
+
+  it('exposes the module metrics', async () => {
+    await post(app, '/eye/events', { bad: true });
+    const text = await (await app.request('/metrics')).text();
+    expect(text).toMatch(/eye_events_ingested_total\{application="web",outcome="accepted"\} \d+/);
+    expect(text).toMatch(/eye_events_ingested_total\{application="web",outcome="rejected"\} \d+/);
+    expect(text).toMatch(/eye_ingest_batch_size_bucket\{le="1"\} [1-9]/);
+    expect(text).toMatch(/eye_persist_lag_seconds_count [1-9]/);
+    expect(text).toMatch(/queue_waiting_jobs\{queue="eye.persist"\}/);
+    expect(text).toMatch(/queue_jobs_total\{queue="eye.persist",status="completed"\} [1-9]/);
+  });
+
+  it('documents every route in the OpenAPI document', async () => {
+    const { body } = await get(app, '/openapi.json');
+    for (const path of ['/eye/events', '/eye/events/batch', '/eye/sessions/{session_id}/events', '/eye/stats', '/eye/errors', '/eye/errors/{id}', '/eye/errors/{id}/replay', '/eye/event-types', '/eye/event-types/{category}/{name}', '/eye/segment/v1/batch']) {
+      expect(body.paths[path], path).toBeDefined();
+    }
+  });
+});
+
+describe('Redis unavailable', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startEye({}, { workers: false });
+  });
+  afterAll(() => app.close().catch(() => undefined));
+
+  it('answers 503 + Retry-After when Redis cannot confirm the write', async () => {
+    app.platform.redis.client.disconnect();
+    const answer = await post(app, '/eye/events', pageview(sessionId()));
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get('retry-after')).toBe('1');
+  });
+});
