@@ -90,7 +90,7 @@ describe('Redis unreachable', () => {
   afterAll(() => app.close());
 
   it('answers 503 with Retry-After, never 2xx', async () => {
-    for (const headers of [{}, { 'Idempotency-Key': 'k-down' }]) {
+    for (const headers of [{}, { 'Idempotency-Key': 'k-down' }] as Record<string, string>[]) {
       const response = await postMessage(app, message(), headers);
       expect(response.status).toBe(503);
       expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
