@@ -1,0 +1,176 @@
+// Snackdrawer throughput and metrics overhead (autocannon), each next to a bare node:http server in the same run.
+//   node tools/bench/snackdrawer/drawers.mjs [--seconds 10] [--rounds 3] [--connections 50]
+// Builds the gateway (dist/gateway/main.js) and starts two of them (SNACKDRAWER_METRICS=on and off, ROLE=api,
+// NODE_ENV=production) on a fresh database, signs up 10 users with 5 drawers each, then alternates rounds of
+// authenticated GET /snackdrawer/drawers/ on the on and off gateways, and loads the bare server last.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((pair) => pair.trim().split(/\s+/)));
+const seconds = Number(args.seconds ?? 10);
+const rounds = Number(args.rounds ?? 3);
+const connections = Number(args.connections ?? 50);
+const runId = `sdbench_${Date.now().toString(36)}`;
+const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/platform';
+const databaseUrl = Object.assign(new URL(serverUrl), { pathname: `/${runId}` }).toString();
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const secret = randomBytes(32).toString('hex');
+const children = [];
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url, child) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not answer within 60 s`);
+}
+
+async function startGateway(metrics) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/gateway/main.js'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      ROLE: 'api',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: runId,
+      SNACKDRAWER_JWT_SECRET: secret,
+      SNACKDRAWER_METRICS: metrics,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/readyz`, child);
+  return url;
+}
+
+async function startBaseline() {
+  const port = await freePort();
+  const source = `const body = JSON.stringify({ status: 'ok' });
+    require('node:http').createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    }).listen(${port}, '127.0.0.1');`;
+  const child = spawn(process.execPath, ['-e', source], { stdio: 'inherit' });
+  children.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(url, child);
+  return url;
+}
+
+async function post(url, body, token) {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+}
+
+async function usersWithDrawers(gateway) {
+  const tokens = [];
+  for (let i = 0; i < 10; i++) {
+    const username = `bench-${i}`;
+    const password = 'bench password 1';
+    if ((await post(`${gateway}/snackdrawer/auth/users`, { username, password })).status !== 201) throw new Error('sign-up failed');
+    const { token } = await (await post(`${gateway}/snackdrawer/auth/login`, { username, password })).json();
+    for (let d = 0; d < 5; d++) await post(`${gateway}/snackdrawer/drawers`, { name: `drawer ${d}` }, token);
+    tokens.push(token);
+  }
+  return tokens;
+}
+
+async function load(url, tokens) {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    setupClient: tokens ? (client) => client.setHeaders({ authorization: `Bearer ${tokens[next++ % tokens.length]}` }) : undefined,
+  });
+  const non2xx = result.non2xx + result.errors + result.timeouts;
+  return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, non2xx };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function cleanUp() {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const admin = new pg.Client({ connectionString: Object.assign(new URL(serverUrl), { pathname: '/postgres' }).toString() });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${runId}" WITH (FORCE)`).catch(() => undefined);
+  await admin.end();
+  const redis = new Redis(redisUrl);
+  let cursor = '0';
+  do {
+    const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${runId}:*`, 'COUNT', 1000);
+    cursor = nextCursor;
+    if (keys.length) await redis.unlink(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+try {
+  if (spawnSync(process.execPath, ['tools/build.mjs'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('gateway build failed');
+  const on = await startGateway('on');
+  const off = await startGateway('off');
+  const baseline = await startBaseline();
+  const tokens = await usersWithDrawers(on);
+  const target = (gateway) => `${gateway}/snackdrawer/drawers/`;
+  await load(target(on), tokens); // warm-up, discarded
+  await load(target(off), tokens);
+  const measured = { on: [], off: [] };
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, gateway] of [['on', on], ['off', off]]) {
+      const result = await load(target(gateway), tokens);
+      measured[name].push(result);
+      console.log(`round ${round + 1} metrics=${name}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}`);
+    }
+  }
+  const bare = await load(baseline);
+  const onRps = median(measured.on.map((r) => r.rps));
+  const offRps = median(measured.off.map((r) => r.rps));
+  const summary = {
+    date: new Date().toISOString(),
+    connections,
+    seconds,
+    rounds,
+    loadAverage: (await import('node:os')).loadavg()[0].toFixed(2),
+    metricsOn: { medianRps: onRps, p50Ms: median(measured.on.map((r) => r.p50)), p99Ms: median(measured.on.map((r) => r.p99)), non2xx: measured.on.reduce((n, r) => n + r.non2xx, 0) },
+    metricsOff: { medianRps: offRps, p50Ms: median(measured.off.map((r) => r.p50)), p99Ms: median(measured.off.map((r) => r.p99)), non2xx: measured.off.reduce((n, r) => n + r.non2xx, 0) },
+    bareNodeHttpRps: bare.rps,
+    ratioToBare: Number((onRps / bare.rps).toFixed(3)),
+    metricsOverheadPercent: Number((((offRps - onRps) / offRps) * 100).toFixed(1)),
+    targets: { throughput: onRps >= 3000 ? 'met' : 'missed', overhead: (offRps - onRps) / offRps <= 0.05 ? 'met' : 'missed' },
+  };
+  console.log(JSON.stringify(summary, null, 2));
+} finally {
+  await cleanUp();
+}
