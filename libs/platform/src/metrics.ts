@@ -97,7 +97,10 @@ export async function timeDbOperation<T>(metrics: Metrics, module: string, opera
 }
 
 /** Exposes the pg pool's size, idle connections and waiting clients, read at scrape time. */
-export function registerPoolMetrics(metrics: Metrics, pool: { totalCount: number; idleCount: number; waitingCount: number }): void {
+export function registerPoolMetrics(
+  metrics: Metrics,
+  pool: { totalCount: number; idleCount: number; waitingCount: number; options: { max?: number } },
+): void {
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({
       name,
@@ -109,5 +112,6 @@ export function registerPoolMetrics(metrics: Metrics, pool: { totalCount: number
     });
   gauge('pg_pool_connections', 'Connections open in the Postgres pool', () => pool.totalCount);
   gauge('pg_pool_idle_connections', 'Idle connections in the Postgres pool', () => pool.idleCount);
+  gauge('pg_pool_max_connections', 'Configured size limit of the Postgres pool', () => pool.options.max ?? 10);
   gauge('pg_pool_waiting_clients', 'Callers waiting for a Postgres pool connection', () => pool.waitingCount);
 }

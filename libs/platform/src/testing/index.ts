@@ -3,3 +3,4 @@ export { testContext, type PlatformTestContext } from './context';
 export { startSmtpSink, type SmtpSink } from './smtp-sink';
 export { waitFor } from './wait';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
+export { exposedMetricNames, metricNamesIn } from './promql';
