@@ -57,7 +57,7 @@ export async function startGateways(options: GatewayOptions): Promise<Gateway> {
 }
 
 /** One bare node:http server per API process, so that the ratio compares like with like. */
-export async function startBaselineServers(root: string, processes: number, logDir: string): Promise<{ baseUrls: string[]; stop(): Promise<void> }> {
+export async function startBaselineServers(root: string, processes: number, logDir: string): Promise<{ baseUrls: string[]; pids: number[]; stop(): Promise<void> }> {
   const firstPort = await freeConsecutivePorts(processes);
   const children = Array.from({ length: processes }, (_, index) =>
     spawnNode(
@@ -78,5 +78,5 @@ export async function startBaselineServers(root: string, processes: number, logD
     await stop();
     throw error;
   }
-  return { baseUrls, stop };
+  return { baseUrls, pids: children.map((child) => child.pid), stop };
 }

@@ -11,6 +11,8 @@ export interface LoadRunner {
   run(options: Partial<Options>): Promise<Result>;
   /** The most connections that were open at once (overlapping calls add up): the baseline uses as many. */
   peakConnections(): number;
+  /** Responses received over every call so far. */
+  completedRequests(): number;
 }
 
 const running = new Set<Instance>();
@@ -23,6 +25,7 @@ export function stopAllLoad(): void {
 export function createLoadRunner(defaults: LoadDefaults): LoadRunner {
   let open = 0;
   let peak = 0;
+  let completed = 0;
   return {
     async run(options) {
       const connections = options.connections ?? defaults.connections;
@@ -30,12 +33,15 @@ export function createLoadRunner(defaults: LoadDefaults): LoadRunner {
       open += connections;
       peak = Math.max(peak, open);
       try {
-        return await runAutocannon({ duration: defaults.durationSeconds, ...options, connections, url: url as unknown as string });
+        const result = await runAutocannon({ duration: defaults.durationSeconds, ...options, connections, url: url as unknown as string });
+        completed += result.requests.total;
+        return result;
       } finally {
         open -= connections;
       }
     },
     peakConnections: () => peak || defaults.connections,
+    completedRequests: () => completed,
   };
 }
 

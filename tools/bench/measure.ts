@@ -1,6 +1,7 @@
 import { loadavg } from 'node:os';
 import type { BenchOptions } from './args';
 import type { CleanupStack } from './cleanup';
+import { cpuSeconds } from './cpu';
 import { createScenarioDatabase, deleteRedisKeys, redisUrl, type ScenarioDatabase } from './environment';
 import { startGateways, type Gateway } from './gateway';
 import { productionDefaults } from './gateway-env';
@@ -8,11 +9,12 @@ import { httpScenarioResult } from './http-result';
 import { createLoadRunner } from './load';
 import type { Machine } from './machine';
 import { sampleMemory, type MemoryPeak } from './memory';
-import { THROUGHPUT_UNITS, type BaselineFigure, type BenchRecord, type RoundFigure } from './results';
+import { THROUGHPUT_UNITS, type BaselineFigure, type BenchRecord, type CpuFigure, type RoundFigure } from './results';
 import type { Scenario, ScenarioContext, ScenarioResult } from './scenario';
 import { scenarioId } from './scenario-files';
 
 const BASELINE_WARMUP_SECONDS = 2;
+const IDLE_CPU_WINDOW_MS = 2_000;
 
 export interface RunShared {
   root: string;
@@ -22,7 +24,7 @@ export interface RunShared {
   logDir: string;
   cleanup: CleanupStack;
   smtp: { url: string; received(): number };
-  baselineUrls: string[];
+  baseline: { baseUrls: string[]; pids: number[] };
   machine: Machine;
   commit: string;
 }
@@ -33,6 +35,7 @@ interface Round {
   connections: number;
   baseline: BaselineFigure | null;
   ratio: number | null;
+  cpu: CpuFigure | null;
 }
 
 /**
@@ -48,12 +51,13 @@ export async function measureScenario(scenario: Scenario, index: number, shared:
   const clearRedis = cleanup.push(`redis keys of ${databaseName}`, async () => void (await deleteRedisKeys(redisPrefixOf(databaseName))));
   let rounds: Round[];
   let idleRssMb: number;
+  let idleCpuPercent: number;
   try {
     const gateway = await startScenarioGateways(scenario, shared, database);
     const stopGateway = cleanup.push(`gateway for ${scenarioId(scenario)}`, gateway.stop);
     try {
       idleRssMb = sampleMemory(gateway.pids).stop().peakRssMb;
-      rounds = await measureRounds(scenario, shared, database, gateway);
+      ({ rounds, idleCpuPercent } = await measureRounds(scenario, shared, database, gateway));
     } finally {
       await stopGateway();
     }
@@ -75,9 +79,11 @@ export async function measureScenario(scenario: Scenario, index: number, shared:
     peakRssMb: Math.max(...rounds.map((round) => round.peak.peakRssMb)),
     hwmMb: Math.max(...rounds.map((round) => round.peak.hwmMb)),
     idleRssMb,
+    idleCpuPercent,
     baseline: median.baseline,
     ratio: median.ratio,
-    rounds: rounds.map(({ result, baseline, ratio }): RoundFigure => ({ figure: result.figure, baseline: baseline?.figure ?? null, ratio })),
+    cpu: medianCpu(rounds),
+    rounds: rounds.map(({ result, baseline, ratio, cpu }): RoundFigure => ({ figure: result.figure, baseline: baseline?.figure ?? null, ratio, cpuRatio: cpu?.ratio ?? null })),
     settings: {
       durationSeconds: options.durationSeconds,
       warmupSeconds: options.warmupSeconds,
@@ -113,7 +119,12 @@ function startScenarioGateways(scenario: Scenario, shared: RunShared, database: 
   });
 }
 
-async function measureRounds(scenario: Scenario, shared: RunShared, database: ScenarioDatabase, gateway: Gateway): Promise<Round[]> {
+async function measureRounds(
+  scenario: Scenario,
+  shared: RunShared,
+  database: ScenarioDatabase,
+  gateway: Gateway,
+): Promise<{ rounds: Round[]; idleCpuPercent: number }> {
   const { options } = shared;
   const context = (durationSeconds: number, warmingUp: boolean) => {
     const load = createLoadRunner({ baseUrls: gateway.baseUrls, connections: options.connections, durationSeconds });
@@ -134,41 +145,85 @@ async function measureRounds(scenario: Scenario, shared: RunShared, database: Sc
   if (scenario.warmup !== false && options.warmupSeconds > 0) {
     await (scenario.warmup ?? scenario.run)(context(options.warmupSeconds, true).scenarioContext);
   }
+  const idleCpuPercent = await measureIdleCpu(gateway.pids);
   const rounds: Round[] = [];
   let baselineWarm = false;
   for (let round = 0; round < options.rounds; round++) {
     const { load, scenarioContext } = context(options.durationSeconds, false);
     const memory = sampleMemory(gateway.pids);
+    const cpuBefore = cpuSeconds(gateway.pids);
     const outcome = await scenario.run(scenarioContext).then(
       (result) => ({ result }),
       (error: unknown) => ({ error }),
     );
+    const cpuUsed = cpuSeconds(gateway.pids) - cpuBefore;
     const peak = memory.stop();
     if ('error' in outcome) throw outcome.error;
     const { result } = outcome;
     const connections = load.peakConnections();
     let baseline: BaselineFigure | null = null;
-    if (THROUGHPUT_UNITS.has(result.unit)) {
+    // Any scenario that sent HTTP load gets a baseline (for its CPU cost); only throughput figures get a ratio.
+    if (load.completedRequests() > 0) {
       if (!baselineWarm) await warmBaseline(shared, connections);
       baselineWarm = true;
       baseline = await measureBaseline(shared, connections);
     }
-    const ratio = baseline && baseline.figure > 0 ? Math.round((result.figure / baseline.figure) * 1000) / 1000 : null;
-    rounds.push({ result, peak, connections, baseline, ratio });
-    if (options.rounds > 1) console.log(`  [${scenarioId(scenario)}] round ${round + 1}: ${result.figure} ${result.unit}${baseline ? `, baseline ${baseline.figure} req/s, ratio ${ratio}` : ''}`);
+    const ratio = baseline && baseline.figure > 0 && THROUGHPUT_UNITS.has(result.unit) ? round3(result.figure / baseline.figure) : null;
+    const cpu = cpuFigure(cpuUsed, load.completedRequests(), baseline?.cpuUsPerRequest ?? null);
+    rounds.push({ result, peak, connections, baseline, ratio, cpu });
+    if (options.rounds > 1) {
+      const versus = baseline ? `, baseline ${baseline.figure} req/s, ratio ${ratio}` : '';
+      console.log(`  [${scenarioId(scenario)}] round ${round + 1}: ${result.figure} ${result.unit}${versus}${cpu ? `, CPU ratio ${cpu.ratio}` : ''}`);
+    }
   }
-  return rounds;
+  return { rounds, idleCpuPercent };
+}
+
+/** The gateway's background work (workers polling, schedulers, metrics) with no load, in % of one core. */
+async function measureIdleCpu(pids: number[]): Promise<number> {
+  const before = cpuSeconds(pids);
+  await new Promise((resolve) => setTimeout(resolve, IDLE_CPU_WINDOW_MS));
+  return Math.round(((cpuSeconds(pids) - before) / (IDLE_CPU_WINDOW_MS / 1000)) * 1000) / 10;
 }
 
 async function warmBaseline(shared: RunShared, connections: number): Promise<void> {
   const seconds = Math.min(shared.options.warmupSeconds, BASELINE_WARMUP_SECONDS);
-  if (seconds > 0) await createLoadRunner({ baseUrls: shared.baselineUrls, connections, durationSeconds: seconds }).run({});
+  if (seconds > 0) await createLoadRunner({ baseUrls: shared.baseline.baseUrls, connections, durationSeconds: seconds }).run({});
 }
 
 async function measureBaseline(shared: RunShared, connections: number): Promise<BaselineFigure> {
-  const load = createLoadRunner({ baseUrls: shared.baselineUrls, connections, durationSeconds: shared.options.durationSeconds });
+  const load = createLoadRunner({ baseUrls: shared.baseline.baseUrls, connections, durationSeconds: shared.options.durationSeconds });
+  const cpuBefore = cpuSeconds(shared.baseline.pids);
   const result = httpScenarioResult(await load.run({}));
-  return { figure: result.figure, unit: 'req/s', latency: result.latency as BaselineFigure['latency'], errors: result.errors, connections };
+  const cpuUsed = cpuSeconds(shared.baseline.pids) - cpuBefore;
+  const completed = load.completedRequests();
+  return {
+    figure: result.figure,
+    unit: 'req/s',
+    latency: result.latency as BaselineFigure['latency'],
+    errors: result.errors,
+    connections,
+    cpuUsPerRequest: completed > 0 ? round3((cpuUsed * 1e6) / completed) : null,
+  };
+}
+
+function cpuFigure(cpuUsedSeconds: number, requests: number, baselineUsPerRequest: number | null): CpuFigure | null {
+  if (requests === 0) return null;
+  const usPerRequest = round3((cpuUsedSeconds * 1e6) / requests);
+  const ratio = baselineUsPerRequest !== null && usPerRequest > 0 ? round3(baselineUsPerRequest / usPerRequest) : null;
+  return { usPerRequest, baselineUsPerRequest, ratio };
+}
+
+/** The round whose CPU ratio is the median, for the record's `cpu` (independent of the throughput median). */
+function medianCpu(rounds: Round[]): CpuFigure | null {
+  const measured = rounds.map((round) => round.cpu).filter((cpu): cpu is CpuFigure => cpu !== null);
+  if (measured.length === 0) return null;
+  const sorted = measured.sort((a, b) => (a.ratio ?? a.usPerRequest) - (b.ratio ?? b.usPerRequest));
+  return sorted[Math.floor((sorted.length - 1) / 2)] as CpuFigure;
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }
 
 /** The round with the median ratio (or median figure when there is no baseline): with one round, that round. */

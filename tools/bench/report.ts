@@ -13,14 +13,18 @@ export function renderBenchmarks(records: BenchRecord[]): string {
     'Every figure is measured on a fresh database against the production build of the gateway, and compared with a bare',
     '`node:http` server answering a small fixed JSON body, loaded right after it with the same autocannon settings on the',
     'same machine: **ratio = figure ÷ baseline req/s**. These machines are shared and noisy: compare ratios, not raw',
-    'figures, across runs. *load* is the 1-minute load average when the scenario started (above nproc: busy neighbours).',
+    "figures, across runs. *CPU/req* is the CPU time the gateway processes spent per response (the baseline's in",
+    'brackets), and **CPU ratio = baseline CPU/req ÷ gateway CPU/req**: it hardly moves when neighbours steal the cores,',
+    'so on a busy machine it is the steadier figure. *idle CPU* is what the gateway burns with no load (workers, schedulers),',
+    'in % of one core, counted in CPU/req too. *load* is the 1-minute load average when the scenario started (above nproc:',
+    'busy neighbours).',
     '',
   ];
   for (const module of modules) {
     const rows = records.filter((record) => record.module === module).sort((a, b) => a.name.localeCompare(b.name));
     lines.push(`## ${module}`, '');
-    lines.push('| scenario | figure | latency mean / p50 / p99 | errors | peak RSS (idle) | baseline | ratio | target | load |');
-    lines.push('|---|---:|---:|---:|---:|---:|---:|---|---:|');
+    lines.push('| scenario | figure | latency mean / p50 / p99 | errors | peak RSS (idle) | baseline | ratio | CPU/req (baseline) | CPU ratio | idle CPU | target | load |');
+    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
     for (const record of rows) lines.push(renderRow(record));
     lines.push('');
     const runKey = (record: BenchRecord) => `${record.runId}/${record.settings.connections}`;
@@ -33,11 +37,13 @@ export function renderBenchmarks(records: BenchRecord[]): string {
 
 function renderRow(record: BenchRecord): string {
   const latency = record.latency ? `${num(record.latency.meanMs)} / ${num(record.latency.p50Ms)} / ${num(record.latency.p99Ms)} ms` : '—';
-  const baseline = record.baseline ? `${num(record.baseline.figure)} req/s` : '—';
+  const baseline = !record.baseline ? '—' : record.unit === 'ms' ? `${num(record.baseline.latency.meanMs)} ms mean` : `${num(record.baseline.figure)} req/s`;
+  const cpu = record.cpu ? `${num(record.cpu.usPerRequest)} µs (${record.cpu.baselineUsPerRequest === null ? '—' : num(record.cpu.baselineUsPerRequest)})` : '—';
+  const cpuRatio = record.cpu?.ratio == null ? '—' : record.cpu.ratio.toFixed(2);
   const ratio = record.ratio === null ? '—' : record.ratio.toFixed(2);
   const target = record.target ? `${escape(record.target)}${verdict(record)}` : '—';
   const load = record.settings.loadAverage.toFixed(1);
-  return `| \`${record.name}\`: ${escape(record.summary)} | ${num(record.figure)} ${record.unit} | ${latency} | ${num(record.errors)} | ${num(record.peakRssMb)} MiB${record.idleRssMb === undefined ? '' : ` (idle ${num(record.idleRssMb)})`} | ${baseline} | ${ratio} | ${target} | ${load} |`;
+  return `| \`${record.name}\`: ${escape(record.summary)} | ${num(record.figure)} ${record.unit} | ${latency} | ${num(record.errors)} | ${num(record.peakRssMb)} MiB${record.idleRssMb === undefined ? '' : ` (idle ${num(record.idleRssMb)})`} | ${baseline} | ${ratio} | ${cpu} | ${cpuRatio} | ${record.idleCpuPercent === undefined ? '—' : `${record.idleCpuPercent}%`} | ${target} | ${load} |`;
 }
 
 /** One line per run that produced rows of this table: where, when, and with which settings. */

@@ -9,6 +9,16 @@ export interface BaselineFigure {
   latency: LatencySummary;
   errors: number;
   connections: number;
+  /** CPU time the baseline server(s) spent per response, in microseconds. */
+  cpuUsPerRequest: number | null;
+}
+
+/** CPU time per response of the gateway process(es) (workers included) against the baseline's. */
+export interface CpuFigure {
+  usPerRequest: number;
+  baselineUsPerRequest: number | null;
+  /** baseline µs/request ÷ gateway µs/request: what the throughput ratio would be on two idle, CPU-bound cores. */
+  ratio: number | null;
 }
 
 export interface RunSettings {
@@ -29,6 +39,7 @@ export interface RoundFigure {
   figure: number;
   baseline: number | null;
   ratio: number | null;
+  cpuRatio: number | null;
 }
 
 /** One scenario's measurement, as stored in the JSON and rendered in BENCHMARKS.md. */
@@ -43,9 +54,13 @@ export interface BenchRecord extends ScenarioResult {
   hwmMb: number;
   /** RSS of the gateway process(es) once ready, before any load. */
   idleRssMb: number;
+  /** CPU the gateway process(es) used with no load, after the warm-up, in % of one core. */
+  idleCpuPercent: number;
   baseline: BaselineFigure | null;
   /** figure / baseline req/s, for throughput units only. */
   ratio: number | null;
+  /** Null when the scenario sent no request through `context.autocannon`. Median over the rounds. */
+  cpu: CpuFigure | null;
   rounds: RoundFigure[];
   settings: RunSettings;
   machine: Machine;

@@ -13,6 +13,7 @@ import { stopAllLoad } from './load';
 import { currentCommit, describeMachine } from './machine';
 import { measureScenario, type RunShared } from './measure';
 import { renderBenchmarks } from './report';
+import { acquireRunLock } from './run-lock';
 import { mergeIntoStore, writeRunFile, type BenchRecord, type RunFile } from './results';
 import { loadScenarios, scenarioId, selectScenarios } from './scenario-files';
 import { startSmtpSink } from './smtp-sink';
@@ -42,6 +43,7 @@ async function main(): Promise<number> {
   const machine = describeMachine();
   console.log(`bench ${runId}: ${selected.length} scenario(s), ${options.durationSeconds} s each, ${options.connections} connections, ${options.processes} process(es); logs in ${logDir}`);
 
+  cleanup.push('run lock', await acquireRunLock((message) => console.log(message)));
   buildGateway(root);
   await dropLeftoverDatabases();
   const smtp = await startSmtpSink();
@@ -49,7 +51,7 @@ async function main(): Promise<number> {
   const baseline = await startBaselineServers(root, options.processes, logDir);
   cleanup.push('baseline servers', baseline.stop);
   cleanup.push(`redis keys ${runId}:*`, async () => void (await deleteRedisKeys(runId)));
-  const shared: RunShared = { root, resultsDir, options, runId, logDir, cleanup, smtp, baselineUrls: baseline.baseUrls, machine, commit: currentCommit(root) };
+  const shared: RunShared = { root, resultsDir, options, runId, logDir, cleanup, smtp, baseline, machine, commit: currentCommit(root) };
 
   const records: BenchRecord[] = [];
   const failures: RunFile['failures'] = [];
