@@ -128,7 +128,9 @@ export function parseInstant(value: string): Date | undefined {
   }
   const wall = new Date(Date.UTC(2000, date.month - 1, date.day, clock.hour, clock.minute, clock.second));
   wall.setUTCFullYear(date.year);
-  return new Date(wall.getTime() - offsetMs);
+  const instant = new Date(wall.getTime() - offsetMs);
+  const year = instant.getUTCFullYear();
+  return year >= 1 && year <= 9999 ? instant : undefined;
 }
 
 /** Midnight UTC that starts the calendar day `value` (`YYYY-MM-DD`). */

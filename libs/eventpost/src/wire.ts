@@ -99,8 +99,11 @@ export function errorResponder(): ErrorRequestHandler {
   return (error, req, res, next) => {
     const answer = asHttpError(error);
     if (!answer || res.headersSent) return next(error);
-    if (req.method === 'HEAD') req.resume();
-    sendJson(res, answer.status, JSON.stringify(errorBody(answer.code, answer.message, answer.details)), answer.headers);
+    const headers = { ...answer.headers };
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      headers['Cache-Control'] = req.path.startsWith('/notifications') ? 'private, no-cache' : 'no-cache';
+    }
+    sendJson(res, answer.status, JSON.stringify(errorBody(answer.code, answer.message, answer.details)), headers);
   };
 }
 

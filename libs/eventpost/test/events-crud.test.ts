@@ -176,6 +176,7 @@ describe('events CRUD', () => {
         const response = await app.request(`/eventpost/events/${id}`, method === 'GET' || method === 'DELETE' ? { method } : { method, json: eventBody() });
         expect(response.status, method).toBe(404);
         expect((await errorOf(response)).code).toBe('not_found');
+        if (method === 'GET') expect(response.headers.get('cache-control')).toBe('no-cache');
       }
       expect((await app.request(`/eventpost/events/${id}.ics`)).status).toBe(404);
     },

@@ -59,6 +59,7 @@ describe('notifications CRUD', () => {
     ['scheduled_time', '2030-01-01T08:00'],
     ['scheduled_time', '2030-02-30T08:00:00Z'],
     ['scheduled_time', 'tomorrow'],
+    ['scheduled_time', '9999-12-31T23:00:00-05:00'],
     ['event_id', 'aaaaaaaaaaaaaaaaaaaaaaaa'],
     ['event_id', 'not-an-id'],
     ['event_id', 12],
