@@ -1,0 +1,4 @@
+import type { Migration } from 'kysely';
+import { init } from './0001_init';
+
+export const migrations: Record<string, Migration> = { '0001_init': init };

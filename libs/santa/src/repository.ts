@@ -1,0 +1,407 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { DrawsTable, EmailKind, GroupsTable, MembersTable, SantaDb } from './db';
+
+export type Db = Kysely<SantaDb>;
+export type GroupRow = Selectable<GroupsTable>;
+export type MemberRow = Selectable<MembersTable>;
+export type DrawRow = Selectable<DrawsTable>;
+export type PairRow = { giver_id: string; receiver_id: string };
+
+const T = (table: string) => sql.table(`santa.${table}`);
+
+export async function findMemberByTokenHash(db: Db, hash: Buffer): Promise<{ member: MemberRow; group: GroupRow } | undefined> {
+  const row = await sql<{ m: MemberRow; g: GroupRow }>`
+    SELECT to_jsonb(m) AS m, to_jsonb(g) AS g
+    FROM ${T('member_tokens')} t
+    JOIN ${T('members')} m ON m.id = t.member_id AND m.removed_at IS NULL
+    JOIN ${T('groups')} g ON g.id = m.group_id
+    WHERE t.token_hash = ${hash}`.execute(db);
+  const found = row.rows[0];
+  return found ? { member: reviveMember(found.m), group: reviveGroup(found.g) } : undefined;
+}
+
+function reviveMember(raw: MemberRow): MemberRow {
+  return {
+    ...raw,
+    joined_at: new Date(raw.joined_at),
+    removed_at: raw.removed_at ? new Date(raw.removed_at) : null,
+    wishlist_updated_at: raw.wishlist_updated_at ? new Date(raw.wishlist_updated_at) : null,
+  };
+}
+
+function reviveGroup(raw: GroupRow): GroupRow {
+  return {
+    ...raw,
+    budget_amount: raw.budget_amount === null ? null : String(raw.budget_amount),
+    created_at: new Date(raw.created_at),
+  };
+}
+
+export async function lockGroup(db: Db, groupId: string): Promise<GroupRow | undefined> {
+  return db.selectFrom('groups').selectAll().where('id', '=', groupId).forUpdate().executeTakeFirst();
+}
+
+export async function lockGroupByInvite(db: Db, code: string): Promise<GroupRow | undefined> {
+  return db.selectFrom('groups').selectAll().where('invite_code', '=', code).forUpdate().executeTakeFirst();
+}
+
+export async function findGroupByInvite(db: Db, code: string): Promise<GroupRow | undefined> {
+  return db.selectFrom('groups').selectAll().where('invite_code', '=', code).executeTakeFirst();
+}
+
+export async function insertGroup(db: Db, group: Omit<GroupRow, 'created_at' | 'avoid_previous'> & { avoid_previous: boolean }): Promise<GroupRow> {
+  return db.insertInto('groups').values(group).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateGroup(db: Db, groupId: string, values: Partial<Omit<GroupRow, 'id' | 'created_at'>>): Promise<GroupRow> {
+  return db.updateTable('groups').set(values).where('id', '=', groupId).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function deleteGroup(db: Db, groupId: string): Promise<void> {
+  await db.deleteFrom('groups').where('id', '=', groupId).execute();
+}
+
+export async function insertMember(
+  db: Db,
+  member: Pick<MemberRow, 'id' | 'group_id' | 'name' | 'email' | 'role' | 'participating'>,
+): Promise<MemberRow> {
+  return db.insertInto('members').values(member).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateMember(db: Db, memberId: string, values: Partial<Pick<MemberRow, 'name' | 'email'>>): Promise<MemberRow> {
+  return db.updateTable('members').set(values).where('id', '=', memberId).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function findCurrentMember(db: Db, groupId: string, memberId: string): Promise<MemberRow | undefined> {
+  return db
+    .selectFrom('members')
+    .selectAll()
+    .where('id', '=', memberId)
+    .where('group_id', '=', groupId)
+    .where('removed_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function countMembers(db: Db, groupId: string): Promise<{ members: number; participants: number }> {
+  const row = await db
+    .selectFrom('members')
+    .select([sql<number>`count(*)::int`.as('members'), sql<number>`count(*) FILTER (WHERE participating)::int`.as('participants')])
+    .where('group_id', '=', groupId)
+    .where('removed_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return row;
+}
+
+export async function listMembers(db: Db, groupId: string, afterSeq: number, limit: number): Promise<MemberRow[]> {
+  return db
+    .selectFrom('members')
+    .selectAll()
+    .where('group_id', '=', groupId)
+    .where('removed_at', 'is', null)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+}
+
+export async function listParticipants(db: Db, groupId: string): Promise<Pick<MemberRow, 'id' | 'name' | 'email'>[]> {
+  return db
+    .selectFrom('members')
+    .select(['id', 'name', 'email'])
+    .where('group_id', '=', groupId)
+    .where('removed_at', 'is', null)
+    .where('participating', '=', true)
+    .execute();
+}
+
+export async function membersByIds(db: Db, ids: string[]): Promise<Pick<MemberRow, 'id' | 'name' | 'email'>[]> {
+  if (!ids.length) return [];
+  return db.selectFrom('members').select(['id', 'name', 'email']).where('id', 'in', ids).execute();
+}
+
+/** Soft delete: the name stays for history; the address, tokens, wishlist and exclusions go. */
+export async function removeMember(db: Db, memberId: string): Promise<void> {
+  await db.updateTable('members').set({ removed_at: sql`now()`, email: null, wishlist_updated_at: null }).where('id', '=', memberId).execute();
+  await db.deleteFrom('member_tokens').where('member_id', '=', memberId).execute();
+  await db.deleteFrom('wishlist_items').where('member_id', '=', memberId).execute();
+  await db.deleteFrom('exclusions').where((eb) => eb.or([eb('giver_id', '=', memberId), eb('receiver_id', '=', memberId)])).execute();
+}
+
+export async function insertTokens(db: Db, rows: { token_hash: Buffer; member_id: string }[]): Promise<void> {
+  if (!rows.length) return;
+  await sql`
+    INSERT INTO ${T('member_tokens')} (token_hash, member_id)
+    SELECT * FROM unnest(${rows.map((r) => r.token_hash)}::bytea[], ${rows.map((r) => r.member_id)}::uuid[])`.execute(db);
+}
+
+export async function listExclusions(db: Db, groupId: string, afterSeq: number, limit: number) {
+  return db
+    .selectFrom('exclusions')
+    .select(['id', 'seq', 'giver_id', 'receiver_id', 'created_at'])
+    .where('group_id', '=', groupId)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+}
+
+export async function exclusionPairs(db: Db, groupId: string): Promise<PairRow[]> {
+  return db.selectFrom('exclusions').select(['giver_id', 'receiver_id']).where('group_id', '=', groupId).execute();
+}
+
+export async function insertExclusions(db: Db, rows: { id: string; group_id: string; giver_id: string; receiver_id: string }[]) {
+  return db
+    .insertInto('exclusions')
+    .values(rows)
+    .onConflict((oc) => oc.constraint('exclusions_unique').doNothing())
+    .returning(['id', 'giver_id', 'receiver_id', 'created_at'])
+    .execute();
+}
+
+export async function deleteExclusion(db: Db, groupId: string, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('exclusions').where('group_id', '=', groupId).where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+export async function isExcluded(db: Db, groupId: string, giverId: string, receiverId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('exclusions')
+    .select('id')
+    .where('group_id', '=', groupId)
+    .where('giver_id', '=', giverId)
+    .where('receiver_id', '=', receiverId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function findActiveDraw(db: Db, groupId: string): Promise<DrawRow | undefined> {
+  return db.selectFrom('draws').selectAll().where('group_id', '=', groupId).where('status', '=', 'active').executeTakeFirst();
+}
+
+export async function findDraw(db: Db, groupId: string, drawId: string): Promise<DrawRow | undefined> {
+  return db.selectFrom('draws').selectAll().where('group_id', '=', groupId).where('id', '=', drawId).executeTakeFirst();
+}
+
+export async function listDraws(db: Db, groupId: string, beforeNumber: number, limit: number): Promise<DrawRow[]> {
+  return db
+    .selectFrom('draws')
+    .selectAll()
+    .where('group_id', '=', groupId)
+    .where('number', '<', beforeNumber)
+    .orderBy('number', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function lastDrawNumber(db: Db, groupId: string): Promise<number> {
+  const row = await db
+    .selectFrom('draws')
+    .select(sql<number>`coalesce(max(number), 0)::int`.as('n'))
+    .where('group_id', '=', groupId)
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+export async function supersedeDraw(db: Db, drawId: string): Promise<void> {
+  await db.updateTable('draws').set({ status: 'superseded' }).where('id', '=', drawId).execute();
+}
+
+export async function insertDraw(db: Db, draw: Omit<DrawRow, 'created_at' | 'revealed_at' | 'change_count' | 'initial_pairs'> & { initial_pairs: PairRow[] }): Promise<DrawRow> {
+  return db
+    .insertInto('draws')
+    .values({ ...draw, initial_pairs: JSON.stringify(draw.initial_pairs) })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** One statement for the whole permutation; the table's constraints check it as a whole. */
+export async function insertAssignments(db: Db, drawId: string, pairs: PairRow[]): Promise<void> {
+  await sql`
+    INSERT INTO ${T('assignments')} (draw_id, giver_id, receiver_id)
+    SELECT ${drawId}::uuid, g, r FROM unnest(${pairs.map((p) => p.giver_id)}::uuid[], ${pairs.map((p) => p.receiver_id)}::uuid[]) AS x(g, r)`.execute(db);
+}
+
+export async function currentPairs(db: Db, drawId: string): Promise<PairRow[]> {
+  return db.selectFrom('assignments').select(['giver_id', 'receiver_id']).where('draw_id', '=', drawId).orderBy('giver_id').execute();
+}
+
+export async function currentPairsWithNames(db: Db, drawId: string) {
+  return db
+    .selectFrom('assignments as a')
+    .innerJoin('members as g', 'g.id', 'a.giver_id')
+    .innerJoin('members as r', 'r.id', 'a.receiver_id')
+    .select(['a.giver_id', 'g.name as giver_name', 'a.receiver_id', 'r.name as receiver_name'])
+    .where('a.draw_id', '=', drawId)
+    .orderBy('a.giver_id')
+    .execute();
+}
+
+export async function pairOfGiver(db: Db, drawId: string, giverId: string): Promise<PairRow | undefined> {
+  return db.selectFrom('assignments').select(['giver_id', 'receiver_id']).where('draw_id', '=', drawId).where('giver_id', '=', giverId).executeTakeFirst();
+}
+
+export async function pairOfReceiver(db: Db, drawId: string, receiverId: string): Promise<PairRow | undefined> {
+  return db
+    .selectFrom('assignments')
+    .select(['giver_id', 'receiver_id'])
+    .where('draw_id', '=', drawId)
+    .where('receiver_id', '=', receiverId)
+    .executeTakeFirst();
+}
+
+export async function setReceiver(db: Db, drawId: string, giverId: string, receiverId: string): Promise<void> {
+  await db.updateTable('assignments').set({ receiver_id: receiverId }).where('draw_id', '=', drawId).where('giver_id', '=', giverId).execute();
+}
+
+export async function insertPair(db: Db, drawId: string, pair: PairRow): Promise<void> {
+  await db.insertInto('assignments').values({ draw_id: drawId, ...pair }).execute();
+}
+
+export async function deletePairOfGiver(db: Db, drawId: string, giverId: string): Promise<void> {
+  await db.deleteFrom('assignments').where('draw_id', '=', drawId).where('giver_id', '=', giverId).execute();
+}
+
+export async function recordChange(db: Db, drawId: string, kind: 'join' | 'leave', memberId: string, giverId: string): Promise<number> {
+  const draw = await db
+    .updateTable('draws')
+    .set({ change_count: sql`change_count + 1` })
+    .where('id', '=', drawId)
+    .returning('change_count')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('draw_changes').values({ draw_id: drawId, seq: draw.change_count, kind, member_id: memberId, giver_id: giverId }).execute();
+  return draw.change_count;
+}
+
+export async function listChanges(db: Db, drawId: string) {
+  return db.selectFrom('draw_changes').select(['seq', 'kind', 'member_id', 'giver_id', 'created_at']).where('draw_id', '=', drawId).orderBy('seq').execute();
+}
+
+export async function revealDraw(db: Db, drawId: string): Promise<DrawRow> {
+  return db.updateTable('draws').set({ revealed_at: sql`now()` }).where('id', '=', drawId).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * The member's view of the current draw in one round trip: the giftee with their wishlist and, after
+ * the reveal, the santa.
+ */
+export async function assignmentView(db: Db, groupId: string, memberId: string) {
+  const result = await sql<{
+    draw_id: string;
+    revealed: boolean;
+    giftee_id: string | null;
+    giftee_name: string | null;
+    wishlist_updated_at: Date | null;
+    items: { text: string; url: string | null }[] | null;
+    santa_id: string | null;
+    santa_name: string | null;
+  }>`
+    SELECT d.id AS draw_id, d.revealed_at IS NOT NULL AS revealed,
+           r.id AS giftee_id, r.name AS giftee_name, r.wishlist_updated_at,
+           (SELECT json_agg(json_build_object('text', w.text, 'url', w.url) ORDER BY w.position)
+              FROM ${T('wishlist_items')} w WHERE w.member_id = r.id) AS items,
+           s.id AS santa_id, s.name AS santa_name
+    FROM ${T('draws')} d
+    LEFT JOIN ${T('assignments')} a ON a.draw_id = d.id AND a.giver_id = ${memberId}
+    LEFT JOIN ${T('members')} r ON r.id = a.receiver_id
+    LEFT JOIN ${T('assignments')} b ON d.revealed_at IS NOT NULL AND b.draw_id = d.id AND b.receiver_id = ${memberId}
+    LEFT JOIN ${T('members')} s ON s.id = b.giver_id
+    WHERE d.group_id = ${groupId} AND d.status = 'active'`.execute(db);
+  return result.rows[0];
+}
+
+export async function wishlistOf(db: Db, memberId: string) {
+  return db.selectFrom('wishlist_items').select(['text', 'url']).where('member_id', '=', memberId).orderBy('position').execute();
+}
+
+export async function replaceWishlist(db: Db, memberId: string, items: { text: string; url?: string | undefined }[]): Promise<Date> {
+  await db.deleteFrom('wishlist_items').where('member_id', '=', memberId).execute();
+  if (items.length) {
+    await db
+      .insertInto('wishlist_items')
+      .values(items.map((item, position) => ({ member_id: memberId, position, text: item.text, url: item.url ?? null })))
+      .execute();
+  }
+  const row = await db
+    .updateTable('members')
+    .set({ wishlist_updated_at: sql`now()` })
+    .where('id', '=', memberId)
+    .returning('wishlist_updated_at')
+    .executeTakeFirstOrThrow();
+  return row.wishlist_updated_at!;
+}
+
+export async function insertMessage(db: Db, message: { draw_id: string; giver_id: string; receiver_id: string; author_id: string; text: string }) {
+  return db.insertInto('messages').values(message).returning(['id', 'author_id', 'text', 'created_at']).executeTakeFirstOrThrow();
+}
+
+export async function listMessages(db: Db, pair: { draw_id: string; giver_id: string; receiver_id: string }, afterId: number, limit: number) {
+  return db
+    .selectFrom('messages')
+    .select(['id', 'author_id', 'text', 'created_at'])
+    .where('draw_id', '=', pair.draw_id)
+    .where('giver_id', '=', pair.giver_id)
+    .where('receiver_id', '=', pair.receiver_id)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+export async function insertOutbox(
+  db: Db,
+  rows: { group_id: string; member_id: string; kind: EmailKind; to_address: string; body: { subject: string; text: string; html: string } }[],
+): Promise<number[]> {
+  if (!rows.length) return [];
+  const result = await sql<{ id: number }>`
+    INSERT INTO ${T('outbox')} (group_id, member_id, kind, to_address, body)
+    SELECT * FROM unnest(${rows.map((r) => r.group_id)}::uuid[], ${rows.map((r) => r.member_id)}::uuid[],
+                         ${rows.map((r) => r.kind)}::text[], ${rows.map((r) => r.to_address)}::text[],
+                         ${rows.map((r) => JSON.stringify(r.body))}::jsonb[])
+    RETURNING id`.execute(db);
+  return result.rows.map((row) => Number(row.id));
+}
+
+export async function listEmails(db: Db, groupId: string, beforeId: number, limit: number) {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'kind', 'member_id', 'status', 'attempts', 'last_error', 'created_at', 'sent_at'])
+    .where('group_id', '=', groupId)
+    .where('id', '<', beforeId)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function findOutbox(db: Db, id: number) {
+  return db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function markEmail(
+  db: Db,
+  id: number,
+  values: { status?: 'sent' | 'failed' | 'not_sent'; attempts?: number; last_error?: string | null; sent?: boolean },
+): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({
+      ...(values.status ? { status: values.status } : {}),
+      ...(values.attempts !== undefined ? { attempts: values.attempts } : {}),
+      ...(values.last_error !== undefined ? { last_error: values.last_error } : {}),
+      ...(values.sent ? { sent_at: sql`now()`, body: null } : {}),
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'queued')
+    .execute();
+}
+
+export async function staleQueuedEmails(db: Db): Promise<number[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select('id')
+    .where('status', '=', 'queued')
+    .where('created_at', '<', sql<Date>`now() - interval '60 seconds'`)
+    .orderBy('id')
+    .limit(1000)
+    .execute();
+  return rows.map((row) => Number(row.id));
+}
