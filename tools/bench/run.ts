@@ -37,13 +37,13 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const runId = newRunId();
   installSignalHandlers(cleanup);
+  cleanup.push('run lock', await acquireRunLock((message) => console.log(message)));
+  const runId = newRunId();
   const logDir = mkdtempSync(join(tmpdir(), `${runId}-`));
   const machine = describeMachine();
   console.log(`bench ${runId}: ${selected.length} scenario(s), ${options.durationSeconds} s each, ${options.connections} connections, ${options.processes} process(es); logs in ${logDir}`);
 
-  cleanup.push('run lock', await acquireRunLock((message) => console.log(message)));
   buildGateway(root);
   await dropLeftoverDatabases();
   const smtp = await startSmtpSink();
