@@ -8,23 +8,32 @@ const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 export type RawBody = { ok: true; text: string; bytes: number } | { ok: false; tooLarge: true; head: string };
 
 /** Reads the body as UTF-8 text, keeping at most `limit` bytes (or the first 64 KiB of an oversized one). */
-export async function readBody(req: Request, limit: number): Promise<RawBody> {
+export function readBody(req: Request, limit: number): Promise<RawBody> {
   const keep = Math.max(limit, RAW_TEXT_BYTES);
   const chunks: Buffer[] = [];
   let kept = 0;
   let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (kept < keep) {
-      const slice = chunk.subarray(0, keep - kept);
-      chunks.push(slice);
-      kept += slice.length;
-    }
-    if (total > MAX_DRAIN_BYTES) break;
-  }
-  const buffer = Buffer.concat(chunks);
-  if (total > limit) return { ok: false, tooLarge: true, head: buffer.subarray(0, RAW_TEXT_BYTES).toString('utf8') };
-  return { ok: true, text: buffer.toString('utf8'), bytes: total };
+  return new Promise((resolve, reject) => {
+    const finish = () => {
+      const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      if (total > limit) resolve({ ok: false, tooLarge: true, head: buffer.subarray(0, RAW_TEXT_BYTES).toString('utf8') });
+      else resolve({ ok: true, text: buffer.toString('utf8'), bytes: total });
+    };
+    req.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (kept < keep) {
+        const slice = kept + chunk.length > keep ? chunk.subarray(0, keep - kept) : chunk;
+        chunks.push(slice);
+        kept += slice.length;
+      }
+      if (total > MAX_DRAIN_BYTES) {
+        req.pause();
+        finish();
+      }
+    });
+    req.once('end', finish);
+    req.once('error', reject);
+  });
 }
 
 /** `application/json` (or `+json`), or also `text/plain` where Segment SDKs need it. */

@@ -9,6 +9,18 @@ const PENDING_TTL_MS = 15_000;
 const WAIT_LIMIT_MS = 8_000;
 const POLL_MS = 10;
 
+/** SET NX per key; answers each key's previous value (false where the claim was taken). */
+const CLAIM_SCRIPT = `
+local previous = {}
+for i, key in ipairs(KEYS) do
+  local value = redis.call('GET', key)
+  if value then previous[i] = value else redis.call('SET', key, ARGV[1], 'PX', ARGV[2]); previous[i] = false end
+end
+return previous`;
+const COMMIT_SCRIPT = `
+for _, key in ipairs(KEYS) do redis.call('SET', key, ARGV[1], 'EX', ARGV[2]) end
+return #KEYS`;
+
 export type ClaimResult = 'claimed' | 'duplicate';
 
 /**
@@ -19,14 +31,10 @@ export function createDedupClaims(redis: Redis, keyOf: (application: string, ded
   /** Claims held by this process: copies here wait on the promise instead of polling Redis. */
   const local = new Map<string, Promise<boolean>>();
 
+  // One script call per request rather than a pipeline: building an ioredis Pipeline costs more CPU than the claim.
   const trySet = async (keys: string[]): Promise<(string | null)[]> => {
-    const pipeline = redis.pipeline();
-    for (const key of keys) pipeline.call('SET', key, PENDING, 'NX', 'GET', 'PX', String(PENDING_TTL_MS));
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([error, value]) => {
-      if (error) throw error;
-      return value as string | null;
-    });
+    const values = (await redis.eval(CLAIM_SCRIPT, keys.length, ...keys, PENDING, String(PENDING_TTL_MS))) as (string | false | null)[];
+    return values.map((value) => (typeof value === 'string' ? value : null));
   };
 
   return {
@@ -74,9 +82,7 @@ export function createDedupClaims(redis: Redis, keyOf: (application: string, ded
     /** The original is durably queued: copies from now on are duplicates for the window. */
     async markCommitted(fullKeys: string[]): Promise<void> {
       if (!fullKeys.length) return;
-      const pipeline = redis.pipeline();
-      for (const key of fullKeys) pipeline.set(key, COMMITTED, 'EX', windowSeconds);
-      await pipeline.exec();
+      await redis.eval(COMMIT_SCRIPT, fullKeys.length, ...fullKeys, COMMITTED, String(windowSeconds));
     },
 
     /** The original's commit failed: let a retry claim the key again. */

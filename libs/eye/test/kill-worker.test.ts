@@ -59,11 +59,12 @@ describe('SIGKILL of the ROLE=worker process in the middle of a flood', () => {
     const flood = async () => {
       while (sent < BATCHES) {
         const batch = sent++;
-        const events = Array.from({ length: BATCH_SIZE }, (_, i) => pageview(run, { event_id: `${batch}-${i}`, data: { host: 'h', path: `/${i}` } }));
+        const ids = Array.from({ length: BATCH_SIZE }, (_, i) => `${batch}-${i}`);
+        const events = ids.map((id, i) => pageview(run, { event_id: id, data: { host: 'h', path: `/${i}` } }));
         const answer = await post(app, '/eye/events/batch', { events });
         if (answer.status === 202) {
           expect(answer.body.rejected).toEqual([]);
-          accepted.push(...events.map((event) => event.event_id));
+          accepted.push(...ids);
         }
       }
     };

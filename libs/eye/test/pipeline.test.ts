@@ -34,7 +34,8 @@ describe('backpressure', () => {
 describe('pipeline guarantees and metrics', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startEye({ EYE_COMMIT_WINDOW_MS: '20' });
+    // A wide window so that grouping shows even on a loaded machine.
+    app = await startEye({ EYE_COMMIT_WINDOW_MS: '200' });
   });
   afterAll(() => app.close());
 
@@ -55,8 +56,8 @@ describe('pipeline guarantees and metrics', () => {
     expect(new Set(items.map((item) => item.id))).toEqual(new Set(answers.map((answer) => answer.body.id)));
     const queue = app.platform.deps.queues.queue('eye.persist');
     const completed = await queue.getJobCountByTypes('completed');
-    // 100 concurrent requests within a 20 ms window share far fewer than 100 jobs.
-    expect(completed).toBeLessThan(60);
+    // 100 concurrent requests with a 200 ms window share far fewer than 100 jobs.
+    expect(completed).toBeLessThan(50);
   });
 
   it('exposes the module metrics', async () => {
