@@ -169,7 +169,7 @@ async function measureRounds(
       baseline = await measureBaseline(shared, connections);
     }
     const ratio = baseline && baseline.figure > 0 && THROUGHPUT_UNITS.has(result.unit) ? round3(result.figure / baseline.figure) : null;
-    const cpu = cpuFigure(cpuUsed, load.completedRequests(), baseline?.cpuUsPerRequest ?? null);
+    const cpu = cpuFigure(cpuUsed, result.items ?? load.completedRequests(), baseline?.cpuUsPerRequest ?? null);
     rounds.push({ result, peak, connections, baseline, ratio, cpu });
     if (options.rounds > 1) {
       const versus = baseline ? `, baseline ${baseline.figure} req/s, ratio ${ratio}` : '';

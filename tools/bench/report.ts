@@ -14,10 +14,10 @@ export function renderBenchmarks(records: BenchRecord[]): string {
     '`node:http` server answering a small fixed JSON body, loaded right after it with the same autocannon settings on the',
     'same machine: **ratio = figure ÷ baseline req/s**. These machines are shared and noisy: compare ratios, not raw',
     "figures, across runs. *CPU/req* is the CPU time the gateway processes spent per response (the baseline's in",
-    'brackets), and **CPU ratio = baseline CPU/req ÷ gateway CPU/req**: it hardly moves when neighbours steal the cores,',
-    'so on a busy machine it is the steadier figure. *idle CPU* is what the gateway burns with no load (workers, schedulers),',
-    'in % of one core, counted in CPU/req too. *load* is the 1-minute load average when the scenario started (above nproc:',
-    'busy neighbours).',
+    'brackets), or per event or message when the scenario counts those, and **CPU ratio = baseline CPU/req ÷ gateway',
+    'CPU/req**: it moves less than the ratio when neighbours steal the cores, so on a busy machine it is the steadier',
+    'figure. *idle CPU* is what the gateway burns with no load (workers, schedulers), in % of one core, counted in',
+    'CPU/req too. *load* is the 1-minute load average when the scenario started (above nproc: busy neighbours).',
     '',
   ];
   for (const module of modules) {

@@ -13,7 +13,7 @@ export interface BaselineFigure {
   cpuUsPerRequest: number | null;
 }
 
-/** CPU time per response of the gateway process(es) (workers included) against the baseline's. */
+/** CPU time per response (or per item, see `ScenarioResult.items`) of the gateway process(es), workers included, against the baseline's per response. */
 export interface CpuFigure {
   usPerRequest: number;
   baselineUsPerRequest: number | null;

@@ -16,6 +16,11 @@ export interface ScenarioResult {
   unit: 'req/s' | 'events/s' | 'messages/s' | 'ms' | 's';
   latency?: LatencySummary;
   errors: number;
+  /**
+   * How many items (events, messages) the figure counts, when that is not one per HTTP response (a batch of 500
+   * events is 500 items): the harness divides the gateway's CPU time by it for CPU per item. Default: the responses.
+   */
+  items?: number;
   /** Anything else worth a column in the JSON (time to drain, rows persisted, ...). */
   extra?: Record<string, number | string>;
 }
