@@ -38,8 +38,8 @@ export function composeEmail(request: EmailRequest, publicUrl: string): { subjec
   const link = `${publicUrl}/santa/g/${request.token}`;
   const subject = SUBJECTS[request.kind](request.groupName);
   const lead = LEADS[request.kind];
-  const text = `Hello ${request.memberName},\n\n${lead}\n\n${link}\n\nThis link is personal: anyone holding it acts as you in the group.\n`;
-  const body = html`<!doctype html><html><body><p>Hello ${request.memberName},</p><p>${lead}</p><p><a href="${link}">${link}</a></p><p>This link is personal: anyone holding it acts as you in the group.</p></body></html>`;
+  const text = `Hello ${request.memberName},\n\nSecret Santa group: ${request.groupName}\n\n${lead}\n\n${link}\n\nThis link is personal: anyone holding it acts as you in the group.\n`;
+  const body = html`<!doctype html><html><body><p>Hello ${request.memberName},</p><p>Secret Santa group: <strong>${request.groupName}</strong></p><p>${lead}</p><p><a href="${link}">${link}</a></p><p>This link is personal: anyone holding it acts as you in the group.</p></body></html>`;
   return { subject, text, html: body.value };
 }
 
