@@ -13,8 +13,17 @@ const api = `${base}/snackdrawer`;
 const out = mkdtempSync(join(tmpdir(), 'snackdrawer-personas-'));
 const results = [];
 
+/** fetch, retried once: a keep-alive socket idle through a locust run may have been closed by the gateway. */
+async function request(url, init) {
+  try {
+    return await fetch(url, init);
+  } catch {
+    return fetch(url, init);
+  }
+}
+
 async function call(method, path, body, token) {
-  const response = await fetch(api + path, {
+  const response = await request(api + path, {
     method,
     headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body ? JSON.stringify(body) : undefined,
@@ -32,7 +41,7 @@ async function user(prefix) {
 }
 
 async function scrape() {
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const text = await (await request(`${base}/metrics`)).text();
   return text.split('\n').filter((line) => line && !line.startsWith('#'));
 }
 
@@ -60,6 +69,13 @@ function locust(file, name, args, env = {}) {
 function record(persona, pass, details) {
   results.push({ persona, pass, ...details });
   console.log(`${pass ? '✓' : '✗'} ${persona}: ${JSON.stringify(details)}`);
+}
+
+for (let attempt = 0; ; attempt++) {
+  const ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+  if (ready) break;
+  if (attempt === 120) throw new Error(`${base}/readyz did not answer 200 within 60 s`);
+  await new Promise((resolve) => setTimeout(resolve, 500));
 }
 
 // Seed user: the seed's task mix after three snacks exist.
