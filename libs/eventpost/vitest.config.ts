@@ -1,3 +1,4 @@
 import { projectTestConfig } from '../../vitest.shared';
 
-export default projectTestConfig();
+// Files share a worker's module graph: on a busy 2-core machine most of the suite's time was module loading.
+export default projectTestConfig({ isolate: false });
