@@ -103,12 +103,23 @@ function toHttpError(error: unknown): HttpError {
   if (error instanceof z.ZodError) return new HttpError(422, 'validation_failed', 'Invalid request', zodDetails(error));
   const bodyError = bodyParserError(error);
   if (bodyError) return bodyError;
+  if (isPgDataException(error)) {
+    // Defence in depth: a value that slipped past a schema (a NUL in text, an out-of-range number) is still
+    // the client's bad input, not a server fault.
+    return new HttpError(422, 'invalid_value', 'A value in the request cannot be stored (invalid characters or out of range)');
+  }
   if (isUnavailableError(error)) {
     return new HttpError(503, 'service_unavailable', 'A backing service is unavailable; retry shortly', null, {
       'Retry-After': '1',
     });
   }
   return new HttpError(500, 'internal_error', 'Internal server error');
+}
+
+/** SQLSTATE class 22: data exceptions (invalid text, numeric overflow, bad datetime), raised on bad values. */
+function isPgDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code) && 'severity' in (error as object);
 }
 
 function bodyParserError(error: unknown): HttpError | undefined {

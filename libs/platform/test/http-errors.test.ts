@@ -51,6 +51,12 @@ describe('HTTP errors always answer {"error":{"code","message","details"}}', () 
     expect(response.status).toBe(422);
   });
 
+  it('422 invalid_value when a value slips past validation but Postgres refuses it (NUL in text)', async () => {
+    const response = await app.request('/probe/raw-items', { json: { name: 'a\u0000b' } });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toEqual(errorShape('invalid_value'));
+  });
+
   it('500 hides internals: no stack, no message from the thrown error', async () => {
     const response = await app.request('/probe/boom');
     expect(response.status).toBe(500);
