@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { startTestApp, type TestApp } from '@platform/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventpostModule } from '../src';
-import { createEvent, createNotification, eventBody } from './fixtures';
+import { createEvent, createNotification, eventBody, notificationBody } from './fixtures';
 
 async function metric(app: TestApp, line: string): Promise<number> {
   const text = await (await app.request('/metrics')).text();
@@ -117,6 +117,8 @@ describe('Redis response cache shared by two gateway processes', () => {
       const read = await a.request(item);
       expect(read.status).toBe(200);
       expect((await read.json()).title).toBe('Written during the outage');
+      const scheduled = await a.request('/eventpost/notifications', { method: 'POST', json: notificationBody() });
+      expect(scheduled.status).toBe(201);
     } finally {
       await client.connect();
     }

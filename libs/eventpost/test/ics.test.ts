@@ -92,8 +92,17 @@ describe('iCalendar export', () => {
     expect(first).not.toContain('Renamed for the calendar');
     expect(second).toContain('SUMMARY:Renamed for the calendar');
     expect(second).toContain('SEQUENCE:1');
-    const single = await (await app.request(`/eventpost/events/${event.id}.ics`)).text();
+    const singleResponse = await app.request(`/eventpost/events/${event.id}.ics`);
+    const single = await singleResponse.text();
     expect(single).toContain('SUMMARY:Renamed for the calendar');
+    const etag = singleResponse.headers.get('etag')!;
+    expect((await app.request(`/eventpost/events/${event.id}.ics`, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    const head = await app.request(`/eventpost/events/${event.id}.ics`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
+    const post = await app.request('/eventpost/events.ics', { method: 'POST', json: {} });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
     await app.request(`/eventpost/events/${event.id}`, { method: 'DELETE' });
     expect((await app.request(`/eventpost/events/${event.id}.ics`)).status).toBe(404);
   });
