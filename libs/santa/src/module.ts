@@ -7,6 +7,7 @@ import { createSantaMetrics } from './metrics';
 import { migrations } from './migrations';
 import { santaOpenApi } from './openapi';
 
+import { mountPages } from './pages';
 import { mountApi } from './routes';
 import { SantaService } from './service';
 
@@ -25,6 +26,7 @@ export const createSantaModule: ModuleFactory = (deps): DomainModule => {
   });
   const router = Router();
   mountApi(router, service);
+  mountPages(router, service);
 
   return {
     name: 'santa',
