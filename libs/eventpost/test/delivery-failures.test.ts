@@ -9,6 +9,7 @@ describe.concurrent('delivery failures, retries and backoff', () => {
   let smtp: ScriptedSmtp;
   let app: TestApp;
   let noSmtp: TestApp;
+  let refused: TestApp;
   beforeAll(async () => {
     smtp = await startScriptedSmtp((recipient, attempt) => {
       if (recipient.startsWith('flaky-') && attempt <= 2) return [451, '4.3.0 Try again later'];
@@ -19,8 +20,11 @@ describe.concurrent('delivery failures, retries and backoff', () => {
     const env = { SMTP_URL: smtp.url, EVENTPOST_SEND_ATTEMPTS: '3', EVENTPOST_SEND_BACKOFF_MS: '300' };
     app = await startTestApp({ modules: [createEventpostModule], env });
     noSmtp = await startTestApp({ modules: [createEventpostModule] });
+    // Port 9 (discard) has no listener here: every connection is refused.
+    refused = await startTestApp({ modules: [createEventpostModule], env: { ...env, SMTP_URL: 'smtp://127.0.0.1:9' } });
   });
   afterAll(async () => {
+    await refused.close();
     await noSmtp.close();
     await app.close();
     await smtp.close();
@@ -65,6 +69,13 @@ describe.concurrent('delivery failures, retries and backoff', () => {
     expect(row.last_error).toContain('550');
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(smtp.attempts.get(to)).toBe(1);
+  });
+
+  it('retries connection errors and keeps the error text', async () => {
+    const created = await createNotification(refused, { scheduled_time: secondsFromNow(0) });
+    const row = await settled(refused, created.id);
+    expect(row).toMatchObject({ status: 'failed', attempts: 3, sent_at: null });
+    expect(row.last_error).toMatch(/ECONNREFUSED/);
   });
 
   it('fails due notifications with not_sent when SMTP_URL is unset', async () => {
