@@ -55,7 +55,7 @@ describe('web pages', () => {
     const memberToken = memberUrl.split('/')[3]!;
     const memberPage = await app.request(memberUrl);
     expect(memberPage.status).toBe(200);
-    for (const [name, value] of [
+    for (const [name, value] of <[string, string][]>[
       ['referrer-policy', 'no-referrer'],
       ['cache-control', 'no-store'],
       ['x-robots-tag', 'noindex'],
