@@ -8,7 +8,7 @@ import { idempotent } from './idempotency';
 import { canonicalQuery, nextLink, NOTIFICATION_QUERY_NAMES, parseNotificationFilters } from './listing';
 import { notificationInput, notificationToWire, type NotificationInput } from './notification-schemas';
 import { ifMatchHolds, itemEtag, parseIfMatch, preconditionFailed } from './preconditions';
-import { UnknownEventError } from './repository';
+import { UnknownEventError, type Tx } from './repository';
 import { cacheKeyPart, jsonResponse, send, weakEtag } from './responses';
 import { parseInstant } from './time';
 import { ID, mergePatch, validate } from './validation';
@@ -58,6 +58,7 @@ async function parseNotificationBody(
   ctx: EventpostContext,
   body: unknown,
   timeChanged: (time: Date) => boolean,
+  executor?: Tx,
 ): Promise<NotificationInput> {
   const result = validate(notificationInput, body);
   const details = result.ok ? [] : [...result.details];
@@ -67,7 +68,8 @@ async function parseNotificationBody(
   if (!details.length && result.ok) return result.data;
   const eventId = (body as { event_id?: unknown }).event_id;
   if (typeof eventId === 'string' && !details.some((d) => d.path === 'event_id')) {
-    if (!ID.test(eventId) || !(await ctx.repository.findEvent(eventId))) details.push(unknownEventDetail);
+    // Inside a transaction, look up on its connection: a second pool connection could wait forever.
+    if (!ID.test(eventId) || !(await ctx.repository.findEvent(eventId, executor))) details.push(unknownEventDetail);
   }
   throw rejectFields(details);
 }
@@ -147,7 +149,7 @@ function updateNotification(ctx: EventpostContext, merge: boolean): RequestHandl
           candidate = mergePatch(base, body);
         }
         const changed = (time: Date) => time.getTime() !== current.scheduled_time.getTime();
-        const input = await parseNotificationBody(ctx, candidate, changed);
+        const input = await parseNotificationBody(ctx, candidate, changed, tx);
         const rearm = changed(input.scheduled_time);
         const updated = await ctx.repository.updateLockedNotification(tx, id, input, rearm);
         return { before: current, after: updated };
