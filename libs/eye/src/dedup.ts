@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from '@platform/platform';
 import { unavailable } from './http-errors';
 
@@ -33,7 +34,7 @@ export function createDedupClaims(redis: Redis, keyOf: (application: string, ded
 
   // One script call per request rather than a pipeline: building an ioredis Pipeline costs more CPU than the claim.
   const trySet = async (keys: string[]): Promise<(string | null)[]> => {
-    const values = (await redis.eval(CLAIM_SCRIPT, keys.length, ...keys, PENDING, String(PENDING_TTL_MS))) as (string | false | null)[];
+    const values = (await runScript(redis, CLAIM_SCRIPT, keys, [PENDING, String(PENDING_TTL_MS)])) as (string | false | null)[];
     return values.map((value) => (typeof value === 'string' ? value : null));
   };
 
@@ -82,7 +83,7 @@ export function createDedupClaims(redis: Redis, keyOf: (application: string, ded
     /** The original is durably queued: copies from now on are duplicates for the window. */
     async markCommitted(fullKeys: string[]): Promise<void> {
       if (!fullKeys.length) return;
-      await redis.eval(COMMIT_SCRIPT, fullKeys.length, ...fullKeys, COMMITTED, String(windowSeconds));
+      await runScript(redis, COMMIT_SCRIPT, fullKeys, [COMMITTED, String(windowSeconds)]);
     },
 
     /** The original's commit failed: let a retry claim the key again. */
@@ -96,6 +97,18 @@ export function createDedupClaims(redis: Redis, keyOf: (application: string, ded
 }
 
 export type DedupClaims = ReturnType<typeof createDedupClaims>;
+
+const SHA = new Map([CLAIM_SCRIPT, COMMIT_SCRIPT].map((script) => [script, createHash('sha1').update(script).digest('hex')]));
+
+/** EVALSHA, loading the script on its first use (or after a Redis restart): the text is not resent per call. */
+async function runScript(redis: Redis, script: string, keys: string[], args: string[]): Promise<unknown> {
+  try {
+    return await redis.evalsha(SHA.get(script)!, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return redis.eval(script, keys.length, ...keys, ...args);
+  }
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

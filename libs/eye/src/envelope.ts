@@ -19,7 +19,9 @@ const FIELDS = new Set(['session_id', 'category', 'name', 'data', 'timestamp', '
 const MAX_DATA_DEPTH = 32;
 // jsonb refuses both: U+0000 and a surrogate without its pair.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const isUnstorable = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
+const SURROGATE = /[\uD800-\uDFFF]/;
+// The cheap test first: almost every string holds no surrogate at all.
+const isUnstorable = (text: string) => text.includes('\u0000') || (SURROGATE.test(text) && LONE_SURROGATE.test(text));
 
 export type EnvelopeResult = { ok: true; envelope: Envelope } | { ok: false; details: Detail[] };
 
@@ -66,7 +68,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 function checkText(value: unknown, path: string, max: number, notBlank: boolean, details: Detail[]): void {
   if (typeof value !== 'string') details.push({ path, message: 'Must be a string' });
   else if (value.length === 0) details.push({ path, message: 'Must not be empty' });
-  else if (codePoints(value) > max) details.push({ path, message: `Must be at most ${max} characters` });
+  else if (value.length > max && codePoints(value) > max) details.push({ path, message: `Must be at most ${max} characters` });
   else if (notBlank && value.trim() === '') details.push({ path, message: 'Must not be only whitespace' });
 }
 

@@ -111,7 +111,7 @@ export function createIngest(config: EyeConfig, registry: TypeRegistry, claims: 
     };
   }
 
-  function queuedEvent(request: IngestRequest, candidate: Candidate, receivedAt = request.receivedAt): Omit<QueuedEvent, 'seq'> {
+  function queuedEvent(request: IngestRequest, candidate: Candidate, receivedText = formatMicros(request.receivedAt)): Omit<QueuedEvent, 'seq'> {
     const { envelope } = candidate;
     return {
       id: randomUUID(),
@@ -122,7 +122,7 @@ export function createIngest(config: EyeConfig, registry: TypeRegistry, claims: 
       name: envelope.name,
       data: candidate.dataText,
       timestamp: formatMicros(envelope.timestamp),
-      received_at: formatMicros(receivedAt),
+      received_at: receivedText,
       type_version: candidate.typeVersion,
       dedup_key: candidate.dedupKey,
     };
@@ -155,13 +155,14 @@ export function createIngest(config: EyeConfig, registry: TypeRegistry, claims: 
       });
 
       const claimed = await claims.claim(request.application, candidates.map(({ candidate }) => candidate.dedupKey));
+      const receivedText = formatMicros(request.receivedAt);
       const mine: string[] = [];
       candidates.forEach(({ position, candidate }, offset) => {
         if (claimed[offset] === 'duplicate') {
           outcomes[position] = { status: 'duplicate' };
           return;
         }
-        const event = queuedEvent(request, candidate);
+        const event = queuedEvent(request, candidate, receivedText);
         mine.push(candidate.dedupKey);
         writes.push({ event });
         outcomes[position] = { status: 'accepted', id: event.id };

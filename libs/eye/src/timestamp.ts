@@ -19,11 +19,7 @@ export function parseTimestamp(text: string): Micros | undefined {
   const hour = Number(h);
   const minute = Number(mi);
   const second = Number(s);
-  if (hour > 23 || minute > 59 || second > 59 || month < 1 || month > 12 || day < 1) return undefined;
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
-  date.setUTCHours(hour, minute, second, 0);
+  if (hour > 23 || minute > 59 || second > 59 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   let offsetMinutes = 0;
   if (sign) {
     const offsetHours = Number(zh);
@@ -31,8 +27,24 @@ export function parseTimestamp(text: string): Micros | undefined {
     if (offsetHours > 23 || offsetMins > 59) return undefined;
     offsetMinutes = (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMins);
   }
-  const micros = BigInt(date.getTime() - offsetMinutes * 60_000) * 1000n + BigInt((fraction ?? '').slice(0, 6).padEnd(6, '0'));
+  const seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second - offsetMinutes * 60;
+  const micros = BigInt(seconds) * 1_000_000n + BigInt(fraction === undefined ? 0 : Number(fraction.slice(0, 6).padEnd(6, '0')));
   return micros < MIN_MICROS || micros > MAX_MICROS ? undefined : micros;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm), without a Date. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 /** `YYYY-MM-DDThh:mm:ss.ffffffZ`: the one output form of every time field. */

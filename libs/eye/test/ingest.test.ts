@@ -116,11 +116,11 @@ describe('POST /eye/events and /eye/events/batch', () => {
   it('classifies batch items independently and records each rejection once', async () => {
     const session = sessionId('batch');
     const events = [
-      pageview(session, { event_id: 'b1' }),
+      pageview(session, { event_id: 'ib1' }),
       { ...pageview(session), name: 'nope' },
-      pageview(session, { event_id: 'b1' }),
-      pageview(session, { event_id: 'b2', data: { host: 'h', path: '/', pad: 'x'.repeat(33 * 1024) } }),
-      pageview(session, { event_id: 'b3', timestamp: '2021-01-01 09:15:27.243861' }),
+      pageview(session, { event_id: 'ib1' }),
+      pageview(session, { event_id: 'ib2', data: { host: 'h', path: '/', pad: 'x'.repeat(33 * 1024) } }),
+      pageview(session, { event_id: 'ib3', timestamp: '2021-01-01 09:15:27.243861' }),
     ];
     const answer = await post(app, '/eye/events/batch', { events });
     expect(answer.status).toBe(202);
@@ -135,7 +135,7 @@ describe('POST /eye/events and /eye/events/batch', () => {
     const record = await waitForRecord(app, answer.body.rejected[0].error_id);
     expect(record).toMatchObject({ endpoint: '/eye/events/batch', index: 1, payload: events[1] });
     const items = await waitForItems(app, `/eye/sessions/${session}/events`, 2);
-    expect(items.map((item) => item.event_id)).toEqual(['b1', 'b3']);
+    expect(items.map((item) => item.event_id)).toEqual(['ib1', 'ib3']);
   });
 
   it('rejects a batch of the wrong shape as a whole (422, recorded once)', async () => {

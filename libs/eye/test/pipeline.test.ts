@@ -41,16 +41,16 @@ describe('pipeline guarantees and metrics', () => {
 
   it('numbers events in arrival order: an answered request precedes a later one; a batch keeps item order', async () => {
     const session = sessionId('seq');
-    for (let i = 0; i < 5; i++) expect((await post(app, '/eye/events', pageview(session, { event_id: `s${i}` }))).status).toBe(202);
-    const batch = Array.from({ length: 20 }, (_, i) => pageview(session, { event_id: `b${i}` }));
+    for (let i = 0; i < 5; i++) expect((await post(app, '/eye/events', pageview(session, { event_id: `ps${i}` }))).status).toBe(202);
+    const batch = Array.from({ length: 20 }, (_, i) => pageview(session, { event_id: `pb${i}` }));
     expect((await post(app, '/eye/events/batch', { events: batch })).body.accepted).toBe(20);
     const items = await waitForItems(app, `/eye/sessions/${session}/events?limit=100`, 25);
-    expect(items.map((item) => item.event_id)).toEqual([...Array.from({ length: 5 }, (_, i) => `s${i}`), ...Array.from({ length: 20 }, (_, i) => `b${i}`)]);
+    expect(items.map((item) => item.event_id)).toEqual([...Array.from({ length: 5 }, (_, i) => `ps${i}`), ...Array.from({ length: 20 }, (_, i) => `pb${i}`)]);
   });
 
   it('groups concurrent requests into shared jobs and stores every accepted event once', async () => {
     const session = sessionId('group');
-    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => post(app, '/eye/events', pageview(session, { event_id: `g${i}` }))));
+    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => post(app, '/eye/events', pageview(session, { event_id: `pg${i}` }))));
     expect(answers.every((answer) => answer.status === 202)).toBe(true);
     const items = await waitForItems(app, `/eye/sessions/${session}/events?limit=500`, 100);
     expect(new Set(items.map((item) => item.id))).toEqual(new Set(answers.map((answer) => answer.body.id)));
