@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { spawnNode, type Child } from './child-process';
+import type { CleanupStack } from './cleanup';
 import { freeConsecutivePorts } from './ports';
 
 export interface GatewayOptions {
@@ -9,6 +10,8 @@ export interface GatewayOptions {
   processes: number;
   env: Record<string, string>;
   logDir: string;
+  /** The processes' stop is registered here as soon as they are spawned (Ctrl-C while waiting for /readyz). */
+  cleanup: CleanupStack;
   /** Where V8 writes a CPU profile per process on exit (`--cpu-prof`), if wanted. */
   cpuProfile?: { dir: string; name: string };
 }
@@ -31,9 +34,9 @@ export async function startGateways(options: GatewayOptions): Promise<Gateway> {
   const roles = processes === 1 ? ['all'] : [...Array.from({ length: processes }, () => 'api'), 'worker'];
   const firstPort = await freeConsecutivePorts(roles.length);
   const children: Child[] = [];
-  const stop = async () => {
+  const stop = options.cleanup.push('gateway processes', async () => {
     await Promise.all(children.map((child) => child.stop()));
-  };
+  });
   try {
     roles.forEach((role, index) => {
       const name = `gateway-${role}${roles.length > 1 ? index : ''}`;
@@ -57,7 +60,12 @@ export async function startGateways(options: GatewayOptions): Promise<Gateway> {
 }
 
 /** One bare node:http server per API process, so that the ratio compares like with like. */
-export async function startBaselineServers(root: string, processes: number, logDir: string): Promise<{ baseUrls: string[]; pids: number[]; stop(): Promise<void> }> {
+export async function startBaselineServers(
+  root: string,
+  processes: number,
+  logDir: string,
+  cleanup: CleanupStack,
+): Promise<{ baseUrls: string[]; pids: number[]; stop(): Promise<void> }> {
   const firstPort = await freeConsecutivePorts(processes);
   const children = Array.from({ length: processes }, (_, index) =>
     spawnNode(
@@ -68,9 +76,9 @@ export async function startBaselineServers(root: string, processes: number, logD
       join(logDir, `baseline${index}.log`),
     ),
   );
-  const stop = async () => {
+  const stop = cleanup.push('baseline servers', async () => {
     await Promise.all(children.map((child) => child.stop()));
-  };
+  });
   const baseUrls = children.map((_, index) => `http://127.0.0.1:${firstPort + index}`);
   try {
     await Promise.all(children.map((child, index) => child.waitForHttp(baseUrls[index] as string)));

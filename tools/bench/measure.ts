@@ -54,12 +54,11 @@ export async function measureScenario(scenario: Scenario, index: number, shared:
   let idleCpuPercent: number;
   try {
     const gateway = await startScenarioGateways(scenario, shared, database);
-    const stopGateway = cleanup.push(`gateway for ${scenarioId(scenario)}`, gateway.stop);
     try {
       idleRssMb = sampleMemory(gateway.pids).stop().peakRssMb;
       ({ rounds, idleCpuPercent } = await measureRounds(scenario, shared, database, gateway));
     } finally {
-      await stopGateway();
+      await gateway.stop();
     }
   } finally {
     await clearRedis();
@@ -105,6 +104,7 @@ function startScenarioGateways(scenario: Scenario, shared: RunShared, database: 
     root: shared.root,
     processes: options.processes,
     logDir: shared.logDir,
+    cleanup: shared.cleanup,
     env: {
       ...productionDefaults(),
       NODE_ENV: 'production',

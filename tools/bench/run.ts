@@ -48,8 +48,7 @@ async function main(): Promise<number> {
   await dropLeftoverDatabases();
   const smtp = await startSmtpSink();
   cleanup.push('smtp sink', smtp.close);
-  const baseline = await startBaselineServers(root, options.processes, logDir);
-  cleanup.push('baseline servers', baseline.stop);
+  const baseline = await startBaselineServers(root, options.processes, logDir, cleanup);
   cleanup.push(`redis keys ${runId}:*`, async () => void (await deleteRedisKeys(runId)));
   const shared: RunShared = { root, resultsDir, options, runId, logDir, cleanup, smtp, baseline, machine, commit: currentCommit(root) };
 
