@@ -18,8 +18,11 @@ export function createDatabase(url: string, options: { max?: number } = {}): Dat
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
-  // An idle client losing its server connection emits here; without a listener the process dies.
+  // A client losing its server connection emits 'error': the pool listens only while the client is idle, so
+  // without a listener of our own a checked-out client (a transaction, a worker) would crash the process.
+  // The failed query itself still rejects, and the pool discards the broken client.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   return { pool, db, close: () => db.destroy() };
 }

