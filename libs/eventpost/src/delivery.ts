@@ -161,17 +161,25 @@ export class Delivery {
     const released = await this.repository.releaseStuckSending(STUCK_SENDING_SECONDS);
     for (const row of released) await this.invalidate(row.id);
     const missing: Scheduled[] = [...released];
-    for (const row of await this.repository.scheduledRows(RECONCILE_BATCH)) {
-      const job = await this.queue.getJob(deliveryJobId(row.id, row.schedule_seq));
-      if (job) {
-        const state = await job.getState();
-        if (state !== 'completed' && state !== 'failed') continue;
-        await job.remove().catch(() => undefined);
-      }
-      missing.push(row);
-    }
     await this.schedule(missing);
+    for (let page = await this.repository.scheduledRows(RECONCILE_BATCH); page.length; ) {
+      const lost: Scheduled[] = [];
+      for (const row of page) if (await this.lacksLiveJob(row)) lost.push(row);
+      await this.schedule(lost);
+      const last = page[page.length - 1]!;
+      page = page.length < RECONCILE_BATCH ? [] : await this.repository.scheduledRows(RECONCILE_BATCH, { at: last.scheduled_time, id: last.id });
+    }
     await this.repository.purgeIdempotencyKeys();
+  }
+
+  /** A finished job for a row still `scheduled` under it is removed, so that adding it again takes effect. */
+  private async lacksLiveJob(row: Scheduled): Promise<boolean> {
+    const job = await this.queue.getJob(deliveryJobId(row.id, row.schedule_seq));
+    if (!job) return true;
+    const state = await job.getState();
+    if (state !== 'completed' && state !== 'failed') return false;
+    await job.remove().catch(() => undefined);
+    return true;
   }
 
   readonly reconcileSchedule = { queue: NOTIFICATION_QUEUE, id: 'eventpost.reconcile', everyMs: 60_000, jobName: RECONCILE_JOB };

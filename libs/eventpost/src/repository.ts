@@ -219,16 +219,13 @@ export class EventpostRepository {
     );
   }
 
-  scheduledRows(limit: number): Promise<Pick<NotificationRow, 'id' | 'schedule_seq' | 'scheduled_time'>[]> {
-    return this.timed('notifications.scheduled', () =>
-      this.db
-        .selectFrom('notifications')
-        .select(['id', 'schedule_seq', 'scheduled_time'])
-        .where('status', '=', 'scheduled')
-        .orderBy('scheduled_time')
-        .limit(limit)
-        .execute(),
-    );
+  /** One keyset page of `scheduled` rows, in (scheduled_time, id) order after `after`. */
+  scheduledRows(limit: number, after?: Cursor): Promise<Pick<NotificationRow, 'id' | 'schedule_seq' | 'scheduled_time'>[]> {
+    return this.timed('notifications.scheduled', () => {
+      let query = this.db.selectFrom('notifications').select(['id', 'schedule_seq', 'scheduled_time']).where('status', '=', 'scheduled');
+      if (after) query = query.where(sql<boolean>`(scheduled_time, id) > (${after.at}, ${after.id})`);
+      return query.orderBy('scheduled_time').orderBy('id').limit(limit).execute();
+    });
   }
 
   /** Rows left in `sending` by a crashed worker go back to `scheduled` under a new job. */

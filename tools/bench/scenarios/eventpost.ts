@@ -46,7 +46,7 @@ async function createFixtures(context: ScenarioContext, collection: Collection, 
   return ids;
 }
 
-/** Status count of one autocannon result, for the GET:write split and the non-2xx check. */
+/** Requests one autocannon run completed, for the GET:write split and the mean over both runs. */
 function total(result: Result): number {
   return result.requests.total;
 }
