@@ -169,7 +169,7 @@ export function mountQueryRoutes(router: Router, deps: QueryDeps): void {
     res.json(type);
   });
 
-  router.put('/event-types/:category/:name', jsonBody({ limit: '200kb' }), async (req, res) => {
+  router.put('/event-types/:category/:name', jsonBody({ limit: '1mb' }), async (req, res) => {
     const who = caller(req);
     const { params, body } = parseRequest(req, { params: typeParams, body: registerTypeBody });
     const problems = unstorableDetails(body.schema, 'schema');

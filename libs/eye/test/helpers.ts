@@ -62,9 +62,9 @@ export function pageview(session: string, overrides: Record<string, unknown> = {
 }
 
 /** Polls until the error record is queryable. */
-export function waitForRecord(app: TestApp, id: string): Promise<any> {
+export function waitForRecord(app: TestApp, id: string, key: string = defaultKey): Promise<any> {
   return waitFor(async () => {
-    const { status, body } = await get(app, `/eye/errors/${id}`);
+    const { status, body } = await get(app, `/eye/errors/${id}`, key);
     return status === 200 ? body : undefined;
   }, { timeoutMs: 20_000, what: `error record ${id}` });
 }

@@ -131,5 +131,36 @@ describe('Segment compatibility', () => {
     const record = await waitForRecord(app, answer.body.rejected[0].error_id);
     expect(record).toMatchObject({ endpoint: '/eye/segment/v1/batch', index: 0, payload: { type: 'track', anonymousId: user, messageId: 'inv-0', sentAt: '2021-01-01T00:00:00Z', context: { app: 'shared', ip: '1.2.3.4' } } });
     expect(record.details).toEqual([{ path: 'event', message: expect.any(String) }]);
+
+    // Replay re-maps the recorded message: still invalid → 422 with the current code, record unchanged.
+    const replay = await post(app, `/eye/errors/${record.id}/replay`, undefined);
+    expect(replay.status).toBe(422);
+    expect(replay.body.error.code).toBe('validation_failed');
+    const tooLarge = await post(app, `/eye/errors/${answer.body.rejected[3].error_id}/replay`, undefined);
+    expect(tooLarge.status).toBe(422);
+    expect(tooLarge.body.error.code).toBe('event_too_large');
+    expect((await get(app, `/eye/errors/${record.id}`)).body.status).toBe('open');
+  });
+
+  it('replays a recorded Segment message against a newer type version, keeping the skew correction', async () => {
+    const user = sessionId('seg-replay');
+    const register = (schema: unknown) =>
+      app.request('/eye/event-types/segment/Checkout', { method: 'PUT', headers: { authorization: `Bearer ${KEYS.mobile}` }, json: { schema } });
+    expect((await register({ type: 'object', required: ['properties'], properties: { properties: { type: 'object', required: ['total'] } } })).status).toBe(201);
+    const message = { type: 'track', event: 'Checkout', anonymousId: user, messageId: 'seg-replay-1', originalTimestamp: '2021-06-01T00:00:00Z', properties: {} };
+    const answer = await post(app, '/eye/segment/v1/batch', { batch: [message], sentAt: '2021-06-01T00:00:02.5Z' }, KEYS.mobile);
+    expect(answer.body.rejected.map((item: any) => [item.code, item.details[0].path])).toEqual([['validation_failed', 'data.properties.total']]);
+    const record = await waitForRecord(app, answer.body.rejected[0].error_id, KEYS.mobile);
+    expect(record.payload).toEqual({ ...message, sentAt: '2021-06-01T00:00:02.5Z' });
+
+    expect((await register({ type: 'object' })).status).toBe(201);
+    const replayed = await post(app, `/eye/errors/${record.id}/replay`, undefined, KEYS.mobile);
+    expect(replayed.status).toBe(200);
+    expect(replayed.body.event).toMatchObject({ event_id: 'seg-replay-1', category: 'segment', name: 'Checkout', type_version: 2, received_at: record.received_at });
+    const received = BigInt(Date.parse(record.received_at)) * 1000n + BigInt(record.received_at.slice(23, 26));
+    const stamped = BigInt(Date.parse(replayed.body.event.timestamp)) * 1000n + BigInt(replayed.body.event.timestamp.slice(23, 26));
+    expect(received - stamped).toBe(2_500_000n);
+    // The SDK retrying the same message now finds it stored.
+    expect((await post(app, '/eye/segment/v1/batch', { batch: [message], sentAt: '2021-06-01T00:00:03Z' }, KEYS.mobile)).body.duplicates).toBe(1);
   });
 });

@@ -14,7 +14,7 @@ function batchTemplate(session: string): string {
     name: i % 2 ? 'cta click' : 'pageview',
     data: { host: 'www.ca.com', path: `/p/${i}`, element: 'chat bubble' },
     timestamp: '2021-01-01 09:15:27.243860',
-    event_id: `__N__-${i}`,
+    event_id: `${session}-__N__-${i}`,
   }));
   return JSON.stringify({ events });
 }
@@ -100,7 +100,7 @@ export const scenarios: Scenario[] = [
         url: `${context.baseUrl}/eye/events`,
         connections: 100,
         pipelining: 1,
-        requests: [{ method: 'POST', headers: JSON_HEADERS, setupRequest: (request) => ({ ...request, body: `${prefix},"event_id":"e${counter++}"}` }) }],
+        requests: [{ method: 'POST', headers: JSON_HEADERS, setupRequest: (request) => ({ ...request, body: `${prefix},"event_id":"${session}-${counter++}"}` }) }],
       });
       const http = httpScenarioResult(result, { expectStatus: (status) => status === 202 });
       const accepted = result.statusCodeStats?.['202']?.count ?? 0;
