@@ -1,3 +1,4 @@
 import { projectTestConfig } from '../../vitest.shared';
 
-export default projectTestConfig();
+// The gateway's suites start whole processes, clusters and fault injections: one file at a time.
+export default projectTestConfig({ fileParallelism: false });

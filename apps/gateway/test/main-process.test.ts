@@ -25,7 +25,7 @@ describe('gateway process', () => {
     const lines = gateway.output().stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^Invalid configuration: PORT: /);
-  });
+  }, 120_000);
 
   it('without Redis it stops with one line saying how to get one', async () => {
     const gateway = startGateway({ DATABASE_URL: testContext().databaseUrl, REDIS_URL: 'redis://127.0.0.1:1' });
@@ -33,7 +33,7 @@ describe('gateway process', () => {
     const lines = gateway.output().stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/Redis is not reachable at redis:\/\/127\.0\.0\.1:1.*apt-get install redis-server.*REDIS_URL/);
-  });
+  }, 120_000);
 
   it('starts, becomes ready, and exits 0 on SIGTERM', async () => {
     const context = testContext();
