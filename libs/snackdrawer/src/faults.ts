@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { HttpError, type Redis } from '@platform/platform';
 import { trace } from '@opentelemetry/api';
 import type { RequestHandler } from 'express';
@@ -51,8 +50,6 @@ export class FaultInjector {
   private current: FaultConfig;
   private stored: string | null = null;
   private timer: NodeJS.Timeout | undefined;
-  /** Set while serving a module request: repository calls outside it (boot, fault API) are exempt. */
-  private readonly scope = new AsyncLocalStorage<boolean>();
 
   constructor(
     private readonly redis: Redis,
@@ -104,22 +101,22 @@ export class FaultInjector {
     this.current = parsed.data;
   }
 
-  /** Route-level middleware: enters the fault scope, then applies the first matching rule or the web layer. */
+  /** Route-level middleware: the first matching rule, or else the web layer. */
   web(route: string): RequestHandler {
     return (req, _res, next) => {
-      this.scope.run(true, () => {
-        const config = this.current;
-        const matched = config.routes.find((r) => (r.method === '*' || r.method === req.method) && (r.route === '*' || r.route === route));
-        const chosen = matched ?? config.web;
-        if (!chosen.latency_ms && !chosen.error_rate) return next();
-        this.inject(chosen, 'web').then(() => next(), next);
-      });
+      const config = this.current;
+      const matched = config.routes.find((r) => (r.method === '*' || r.method === req.method) && (r.route === '*' || r.route === route));
+      const chosen = matched ?? config.web;
+      if (!chosen.latency_ms && !chosen.error_rate) return next();
+      this.inject(chosen, 'web').then(() => next(), next);
     };
   }
 
-  /** Applied inside every repository call (within its timing) while serving a module request. */
+  /**
+   * Applied inside every repository call (within its timing) of the module's request repository; boot work
+   * and the fault API use a repository without it.
+   */
   async db(): Promise<void> {
-    if (!this.scope.getStore()) return;
     const { db } = this.current;
     if (db.latency_ms || db.error_rate) await this.inject(db, 'db');
   }

@@ -20,7 +20,9 @@ export const createSnackdrawerModule: ModuleFactory = (deps): DomainModule => {
       return run();
     }),
   );
-  const auth = createAuthenticator({ config, repository, throttle: new LoginThrottle(deps.redis, deps.config), metrics });
+  // Boot work and the fault API (its auth lookup included) are never faulted.
+  const exemptRepository = createRepository(deps.db, (operation, run) => metrics.timeDb(operation, run));
+  const auth = createAuthenticator({ config, repository, exemptRepository, throttle: new LoginThrottle(deps.redis, deps.config), metrics });
   const router = createRoutes({ config, repository, auth, faults, idempotency: new IdempotencyStore(deps.redis, deps.config) });
 
   return {
@@ -32,7 +34,7 @@ export const createSnackdrawerModule: ModuleFactory = (deps): DomainModule => {
     async start() {
       if (config.bootstrapAdmin) {
         const { username, password } = config.bootstrapAdmin;
-        await repository.upsertAdmin(username, await auth.hash(password));
+        await exemptRepository.upsertAdmin(username, await auth.hash(password));
         deps.logger.info({ username }, 'snackdrawer: bootstrap admin ensured');
       }
       await auth.prepare();

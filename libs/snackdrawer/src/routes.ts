@@ -52,6 +52,7 @@ export function createRoutes(deps: RouteDeps): Router {
   const router = Router();
   const user = auth.require();
   const admin = auth.require('admin');
+  const faultAdmin = auth.require('admin', { exempt: true });
 
   /** Registers a route's methods behind the web-fault layer, then 405 with `Allow` for any other method. */
   function route(path: string, methods: Partial<Record<Method, RequestHandler[]>>, options: { faults?: boolean } = {}): void {
@@ -271,9 +272,9 @@ export function createRoutes(deps: RouteDeps): Router {
     route(
       '/admin/faults',
       {
-        get: [admin, (_req, res) => void res.json(faults.config())],
+        get: [faultAdmin, (_req, res) => void res.json(faults.config())],
         put: [
-          admin,
+          faultAdmin,
           async (req, res) => {
             await readBody(req, res);
             const { body } = parseRequest(req, { body: faultConfigSchema });
@@ -281,7 +282,7 @@ export function createRoutes(deps: RouteDeps): Router {
           },
         ],
         delete: [
-          admin,
+          faultAdmin,
           async (_req, res) => {
             await faults.replace(NO_FAULTS);
             res.status(204).end();

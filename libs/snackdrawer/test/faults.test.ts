@@ -87,7 +87,7 @@ describe('fault API', () => {
     const started = Date.now();
     expect((await app.request('/snackdrawer/snacks')).status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(180);
-    expect((await app.request('/snackdrawer/snacks/1')).status).toBe(404);
+    expect((await app.request('/snackdrawer/snacks/9007199254740991')).status).toBe(404);
     const after = await scrape(app);
     expect(total(after, 'snackdrawer_faults_injected_total', { kind: 'web_latency' }) - total(before, 'snackdrawer_faults_injected_total', { kind: 'web_latency' })).toBe(1);
     await faultsApi(app, admin, 'DELETE');
