@@ -4,6 +4,7 @@ import { loadSantaConfig } from './config';
 import type { SantaDb } from './db';
 import { createEmails } from './emails';
 import { createSantaMetrics } from './metrics';
+import { idempotent } from './idempotency';
 import { migrations } from './migrations';
 import { santaOpenApi } from './openapi';
 
@@ -25,7 +26,7 @@ export const createSantaModule: ModuleFactory = (deps): DomainModule => {
     key: (...parts) => redisKey(deps.config, 'santa', ...parts),
   });
   const router = Router();
-  mountApi(router, service);
+  mountApi(router, service, idempotent(deps.redis, (slot) => redisKey(deps.config, 'santa', 'idempotency', slot)));
   mountPages(router, service);
 
   return {

@@ -96,6 +96,24 @@ describe('creating and joining', () => {
     expect(invalid.status).toBe(422);
   });
 
+  it('replays a creating POST with the same Idempotency-Key, stores the reply encrypted, refuses the key for another body', async () => {
+    const init = { method: 'POST', headers: { 'idempotency-key': 'create-1' }, json: { name: 'Once', admin_name: 'Ann' } };
+    const first = await call(app, '/groups', undefined, init);
+    const second = await call(app, '/groups', undefined, init);
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.body).toEqual(first.body);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    const keys = await app.platform.deps.redis.keys(`${app.redisPrefix}:santa:idempotency:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(await app.platform.deps.redis.get(key)).not.toContain(first.body.admin_token);
+    const other = await call(app, '/groups', undefined, { ...init, json: { name: 'Twice', admin_name: 'Ann' } });
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe('idempotency_key_reused');
+    const fresh = await call(app, '/groups', undefined, { ...init, headers: { 'idempotency-key': 'create-2' } });
+    expect(fresh.body.group.id).not.toBe(first.body.group.id);
+  });
+
   it('rotates the invite code: the old one then gives 404', async () => {
     const group = await createGroup(app);
     const rotated = await call(app, `/groups/${group.id}/invite-code`, group.admin.token, { method: 'POST' });
