@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { HttpError } from '@platform/platform';
 import { canonicalJson, sha256Hex } from './canonical-json';
 import type { EyeConfig } from './config';
 import type { DedupClaims } from './dedup';
 import { validateEnvelope, type Detail, type Envelope } from './envelope';
+import { unavailable } from './http-errors';
 import type { EyeMetrics } from './metrics';
 import type { PersistPipeline, Write } from './pipeline';
 import type { QueuedError, QueuedEvent } from './records';
@@ -154,7 +156,9 @@ export function createIngest(config: EyeConfig, registry: TypeRegistry, claims: 
         }
       });
 
-      const claimed = await claims.claim(request.application, candidates.map(({ candidate }) => candidate.dedupKey));
+      const claimed = await claims.claim(request.application, candidates.map(({ candidate }) => candidate.dedupKey)).catch((error: unknown) => {
+        throw error instanceof HttpError ? error : unavailable('Deduplication is unavailable; retry', 1);
+      });
       const receivedText = formatMicros(request.receivedAt);
       const mine: string[] = [];
       candidates.forEach(({ position, candidate }, offset) => {

@@ -90,6 +90,7 @@ describe('Redis unavailable', () => {
     app.platform.redis.client.disconnect();
     const answer = await post(app, '/eye/events', pageview(sessionId()));
     expect(answer.status).toBe(503);
+    expect(answer.body.error.code).toBe('unavailable');
     expect(answer.headers.get('retry-after')).toBe('1');
   });
 });
