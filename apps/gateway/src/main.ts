@@ -1,5 +1,5 @@
 import './tracing';
-import { ConfigError, createLogger, createPlatform, loadConfig } from '@platform/platform';
+import { answerClientErrors, ConfigError, createLogger, createPlatform, loadConfig } from '@platform/platform';
 import { createApp } from './app';
 import { moduleFactories } from './modules';
 import { checkRedis, preparePostgres, PreflightError } from './preflight';
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
 
   const app = createApp(platform, modules, { serveModules: config.ROLE !== 'worker' });
   const server = app.listen(config.PORT, config.HOST);
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   logger.info({ port: config.PORT, host: config.HOST, role: config.ROLE, modules: modules.map((m) => m.name) }, 'gateway listening');
   const shutdown = createShutdown({ server, platform, modules, logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });

@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type Request, type RequestHandler } 
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { errorBody, HttpError } from './errors';
+import { redactUrl } from './logger';
 import { isUnavailableError } from './unavailable';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -88,7 +89,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const answer = toHttpError(error);
     if (answer.status >= 500 && answer.code === 'internal_error') {
-      logger.error({ err: error, requestId: res.locals.requestId, method: req.method, url: req.originalUrl }, 'unhandled error');
+      logger.error({ err: error, requestId: res.locals.requestId, method: req.method, url: redactUrl(req.originalUrl) }, 'unhandled error');
     } else if (answer.status === 503) {
       logger.warn({ err: error, requestId: res.locals.requestId }, answer.message);
     }

@@ -2,7 +2,7 @@ export { ConfigError, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, loadConfig, parse
 export { createDatabase, dropDatabase, ensureDatabaseExists, isPgError, moduleDb, quoteIdentifier, type Database } from './db';
 export { errorBody, HttpError, notFound, serviceUnavailable, type ErrorDetail } from './errors';
 export { errorHandler, jsonBody, notFoundHandler, parseOrThrow, parseRequest, requestId, zodDetails, type ValidationDetail } from './http';
-export { createLogger, type Logger } from './logger';
+export { createLogger, redactUrl, type Logger } from './logger';
 export { MAIL_QUEUE, type MailMessage, type Mailer, type MailOutboxTable } from './mail';
 export {
   Counter,
@@ -24,3 +24,4 @@ export { deleteKeysWithPrefix, type Redis } from './redis';
 export { isUnavailableError } from './unavailable';
 export { createHttpApp, type HttpAppOptions } from './app';
 export { createGroupCommitter, type GroupCommitOptions, type GroupCommitter } from './group-commit';
+export { answerClientErrors } from './client-errors';

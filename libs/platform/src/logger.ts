@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -13,6 +13,15 @@ const REDACTED_PATHS = [
   '*.token',
 ];
 
-export function createLogger(level: string, name = 'gateway'): Logger {
-  return pino({ name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+export function createLogger(level: string, name = 'gateway', destination?: DestinationStream): Logger {
+  return pino({ name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
+}
+
+// Capability tokens travel in paths (`/santa/g/<43 base64url chars>`) and credentials in some query strings.
+const LONG_TOKEN_SEGMENT = /(?<=\/)[A-Za-z0-9_-]{40,}(?=\/|\?|$)/g;
+const SECRET_QUERY_KEYS = /([?&](?:token|access_token|key|write_key|writeKey|password|secret)=)[^&]*/gi;
+
+/** A request URL as it may appear in logs: bearer-like path segments and secret query values removed. */
+export function redactUrl(url: string): string {
+  return url.replace(LONG_TOKEN_SEGMENT, '[redacted]').replace(SECRET_QUERY_KEYS, '$1[redacted]');
 }

@@ -71,6 +71,12 @@ describe('HTTP errors always answer {"error":{"code","message","details"}}', () 
     expect(await response.json()).toEqual({ error: { code: 'teapot', message: 'I am a teapot', details: { reason: 'test' } } });
   });
 
+  it('431 headers_too_large with the error body when headers pass Node\'s limit', async () => {
+    const response = await app.request('/healthz', { headers: { 'x-filler': 'x'.repeat(20_000) } });
+    expect(response.status).toBe(431);
+    expect(await response.json()).toEqual(errorShape('headers_too_large'));
+  });
+
   it('echoes a well-formed X-Request-Id and mints one otherwise', async () => {
     const echoed = await app.request('/healthz', { headers: { 'x-request-id': 'abc-123' } });
     expect(echoed.headers.get('x-request-id')).toBe('abc-123');

@@ -3,7 +3,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { createHttpApp } from '../app';
+import { answerClientErrors } from '../client-errors';
 import { loadConfig } from '../config';
+import type { Logger } from '../logger';
 import type { DomainModule, ModuleFactory } from '../module';
 import { createPlatform, type Platform } from '../platform';
 import { testContext } from './context';
@@ -16,6 +18,8 @@ export interface TestAppOptions {
   workers?: boolean;
   /** Share Redis state with another app of the same test (two gateway processes); default: a fresh prefix. */
   redisPrefix?: string;
+  /** Capture the platform's logs (default: silent unless TEST_LOG_LEVEL is set). */
+  logger?: Logger;
 }
 
 export interface TestApp {
@@ -43,7 +47,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     SHUTDOWN_TIMEOUT_MS: '5000',
     ...options.env,
   });
-  const platform = createPlatform(config);
+  const platform = createPlatform(config, options.logger ? { logger: options.logger } : {});
   const modules = platform.createModules(options.modules ?? []);
   await platform.migrate(modules);
   for (const module of modules) await module.start?.();
@@ -51,6 +55,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const app = createHttpApp(platform, modules);
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    answerClientErrors(listening);
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
