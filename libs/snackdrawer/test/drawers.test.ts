@@ -209,4 +209,12 @@ describe('routing', () => {
     const unknown = await app.request('/snackdrawer/cupboards', { headers: owner.headers });
     expect(unknown.status).toBe(404);
   });
+
+  it('documents every route in the OpenAPI document', async () => {
+    const { paths } = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(paths['/snackdrawer/drawers/{id}']!).sort()).toEqual(['delete', 'get', 'patch', 'post']);
+    expect(Object.keys(paths['/snackdrawer/drawers/{id}/snacks/{snackId}']!).sort()).toEqual(['delete', 'patch']);
+    expect(Object.keys(paths['/snackdrawer/admin/faults']!).sort()).toEqual(['delete', 'get', 'put']);
+    expect(paths['/snackdrawer/auth/login']).toHaveProperty('post');
+  });
 });
