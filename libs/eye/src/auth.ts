@@ -1,7 +1,7 @@
 import { HttpError } from '@platform/platform';
 import type { Request } from 'express';
 
-export const DEV_APPLICATION = 'default';
+const DEV_APPLICATION = 'default';
 
 export interface Caller {
   application: string;

@@ -5,7 +5,7 @@ const RAW_TEXT_BYTES = 64 * 1024;
 /** Past this much a body is not worth reading to its end: the connection is dropped after the answer. */
 const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 
-export type RawBody = { ok: true; text: string; bytes: number } | { ok: false; tooLarge: true; head: string };
+type RawBody = { ok: true; text: string; bytes: number } | { ok: false; tooLarge: true; head: string };
 
 /** Reads the body as UTF-8 text, keeping at most `limit` bytes (or the first 64 KiB of an oversized one). */
 export function readBody(req: Request, limit: number): Promise<RawBody> {

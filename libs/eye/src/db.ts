@@ -1,7 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 
 /** Row shapes of schema `eye`, kept in step with the migrations by test/db-schema.test.ts. */
-export interface EventsTable {
+interface EventsTable {
   id: string;
   event_id: string | null;
   application: string;
@@ -17,7 +17,7 @@ export interface EventsTable {
   stored_at: Generated<string>;
 }
 
-export interface ErrorsTable {
+interface ErrorsTable {
   id: string;
   application: string;
   code: string;
@@ -33,7 +33,7 @@ export interface ErrorsTable {
   replayed_at: string | null;
 }
 
-export interface EventTypesTable {
+interface EventTypesTable {
   application: string;
   category: string;
   name: string;

@@ -22,7 +22,7 @@ const COMMIT_SCRIPT = `
 for _, key in ipairs(KEYS) do redis.call('SET', key, ARGV[1], 'EX', ARGV[2]) end
 return #KEYS`;
 
-export type ClaimResult = 'claimed' | 'duplicate';
+type ClaimResult = 'claimed' | 'duplicate';
 
 /**
  * Deduplication claims in Redis: `SET NX` decides which copy is the original; the others wait until the

@@ -23,7 +23,7 @@ const SURROGATE = /[\uD800-\uDFFF]/;
 // The cheap test first: almost every string holds no surrogate at all.
 const isUnstorable = (text: string) => text.includes('\u0000') || (SURROGATE.test(text) && LONE_SURROGATE.test(text));
 
-export type EnvelopeResult = { ok: true; envelope: Envelope } | { ok: false; details: Detail[] };
+type EnvelopeResult = { ok: true; envelope: Envelope } | { ok: false; details: Detail[] };
 
 /** Checks the envelope of §3; every problem is listed, each with its dotted path from the event root. */
 export function validateEnvelope(value: unknown, maxEventIdLength = 64): EnvelopeResult {

@@ -9,8 +9,8 @@ import { join, type Detail } from './envelope';
 /** Checks `data` of one event type; returns the problems (paths from the event root), empty when valid. */
 export type DataValidator = (data: Record<string, unknown>) => Detail[];
 
-export const SEGMENT_CATEGORY = 'segment';
-export const MAX_SCHEMA_BYTES = 64 * 1024;
+const SEGMENT_CATEGORY = 'segment';
+const MAX_SCHEMA_BYTES = 64 * 1024;
 
 const pageview = z.looseObject({
   host: z.string().min(1).max(255),
@@ -23,7 +23,7 @@ const BUILTIN_SCHEMAS: { category: string; name: string; schema: z.ZodType }[] =
   { category: 'page interaction', name: 'pageview', schema: pageview },
 ];
 
-export interface BuiltinType {
+interface BuiltinType {
   category: string;
   name: string;
   jsonSchema: Record<string, unknown>;
@@ -66,7 +66,7 @@ const DRAFT_07 = new Set(['http://json-schema.org/draft-07/schema#', 'http://jso
 const DRAFT_2019 = new Set(['https://json-schema.org/draft/2019-09/schema', 'https://json-schema.org/draft/2019-09/schema#']);
 const DRAFT_2020 = new Set(['https://json-schema.org/draft/2020-12/schema', 'https://json-schema.org/draft/2020-12/schema#']);
 
-export type CompileResult = { ok: true; validate: DataValidator } | { ok: false; details: Detail[] };
+type CompileResult = { ok: true; validate: DataValidator } | { ok: false; details: Detail[] };
 
 /** Compiles a registered JSON Schema with the draft its `$schema` names (draft-07 by default); no remote refs. */
 export function compileSchema(schema: unknown): CompileResult {

@@ -43,7 +43,7 @@ export interface IngestItem {
 
 export type ItemOutcome = { status: 'accepted'; id: string } | { status: 'duplicate' } | ({ status: 'rejected'; error_id: string } & Rejection);
 
-export interface Candidate {
+interface Candidate {
   envelope: Envelope;
   typeVersion: number | null;
   dedupKey: string;

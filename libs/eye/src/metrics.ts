@@ -1,6 +1,6 @@
 import { Counter, Histogram, type Metrics } from '@platform/platform';
 
-export type Outcome = 'accepted' | 'duplicate' | 'rejected';
+type Outcome = 'accepted' | 'duplicate' | 'rejected';
 
 /** The module's own metrics, registered on the app's one registry when the module is built. */
 export function createEyeMetrics(metrics: Metrics) {

@@ -9,7 +9,7 @@ const DEPTH_CACHE_MS = 20;
 const COMMIT_TIMEOUT_MS = 5_000;
 
 /** Persist jobs retry for minutes (a Postgres outage must not lose a 2xx), then stay in the failed set. */
-export const PERSIST_JOB_OPTIONS: JobsOptions = {
+const PERSIST_JOB_OPTIONS: JobsOptions = {
   attempts: 15,
   backoff: { type: 'exponential', delay: 250 },
   removeOnComplete: { age: 600, count: 1_000 },

@@ -12,7 +12,7 @@ const EVENT_COLUMNS = sql`e.id, e.event_id, e.application, e.session_id, e.categ
 const ERROR_COLUMNS = sql`r.id, r.application, r.code, r.message, r.details, r.endpoint, r."index", r.payload, r.raw_text,
   ${utc('r.received_at')} AS received_at, r.status, r.replayed_event_id, ${utc('r.replayed_at')} AS replayed_at`;
 
-export type EventRow = EventView & { seq: number };
+type EventRow = EventView & { seq: number };
 type ErrorRow = Omit<ErrorView, 'details' | 'payload'> & { details: string | null; payload: string | null };
 
 export function createRepository(db: Kysely<any>, metrics: Metrics) {
@@ -143,7 +143,7 @@ export function createRepository(db: Kysely<any>, metrics: Metrics) {
 
 export type Repository = ReturnType<typeof createRepository>;
 
-export interface EventFilters {
+interface EventFilters {
   /** null: every application (dev mode). */
   application: string | null;
   session_id?: string;
@@ -153,7 +153,7 @@ export interface EventFilters {
   to?: string;
 }
 
-export interface ErrorFilters {
+interface ErrorFilters {
   application: string | null;
   code?: string;
   status?: 'open' | 'replayed';

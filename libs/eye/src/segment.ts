@@ -2,11 +2,11 @@ import { isPlainObject, type Detail } from './envelope';
 import { MAX_EVENT_BYTES, type IngestItem } from './ingest';
 import { formatMicros, parseTimestamp, type Micros } from './timestamp';
 
-export const SEGMENT_TYPES = new Set(['track', 'page', 'screen', 'identify', 'group', 'alias']);
+const SEGMENT_TYPES = new Set(['track', 'page', 'screen', 'identify', 'group', 'alias']);
 const NOT_DATA = ['messageId', 'timestamp', 'originalTimestamp', 'sentAt', 'receivedAt', 'writeKey'];
 
 /** Batch-level fields applied to each message: `sentAt`, and shallow defaults for `context` / `integrations`. */
-export interface SegmentDefaults {
+interface SegmentDefaults {
   sentAt?: unknown;
   context?: unknown;
   integrations?: unknown;

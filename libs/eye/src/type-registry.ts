@@ -6,7 +6,7 @@ import type { RegisteredTypeRow, Repository } from './repository';
 /** How long another replica may serve a superseded schema: the spec allows 1 s. */
 const CACHE_TTL_MS = 500;
 
-export interface ResolvedType {
+interface ResolvedType {
   version: number | null;
   validate: DataValidator;
 }
