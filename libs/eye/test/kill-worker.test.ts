@@ -71,15 +71,20 @@ describe('SIGKILL of the ROLE=worker process in the middle of a flood', () => {
     const sender = Promise.all(Array.from({ length: 4 }, flood));
 
     // Kill once some events are stored, i.e. while the worker is busy with the flood.
+    const queue = app.platform.deps.queues.queue('eye.persist');
     await waitFor(async () => (await stored()).total >= 300, { timeoutMs: 30_000, what: 'the first events to be stored' });
+    await waitFor(async () => (await queue.getActiveCount()) > 0, { timeoutMs: 30_000, intervalMs: 5, what: 'a job in progress' });
     worker.kill('SIGKILL');
     killed = true;
     await new Promise((resolve) => worker.once('exit', resolve));
+    // The dead process's jobs stay active until their lock lapses and they are redelivered.
+    const orphaned = await queue.getActiveCount();
     const atKill = (await stored()).total;
     worker = await startWorkerProcess();
     await sender;
 
     expect(killed).toBe(true);
+    expect(orphaned).toBeGreaterThan(0);
     expect(accepted.length).toBeGreaterThan(atKill);
     await waitFor(async () => (await stored()).total >= accepted.length, { timeoutMs: 45_000, intervalMs: 200, what: `${accepted.length} stored events` });
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -87,6 +92,7 @@ describe('SIGKILL of the ROLE=worker process in the middle of a flood', () => {
     expect(final).toEqual({ total: accepted.length, distinct_ids: accepted.length });
     const { rows } = await db.query<{ event_id: string }>('SELECT event_id FROM eye.events WHERE session_id = $1', [run]);
     expect(new Set(rows.map((row) => row.event_id))).toEqual(new Set(accepted));
+    expect(await queue.getJobCountByTypes('active', 'waiting', 'delayed', 'failed')).toBe(0);
     worker.kill('SIGTERM');
   });
 });
