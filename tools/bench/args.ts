@@ -7,6 +7,8 @@ export interface BenchOptions {
   processes: number;
   rounds: number;
   cpuProf: boolean;
+  /** Write BENCHMARKS.md and the JSON (off for exploratory runs). */
+  record: boolean;
   list: boolean;
 }
 
@@ -19,6 +21,7 @@ export const USAGE = `Usage: npm run bench -- [module[:scenario] ...] [options]
                       when n > 1; the baseline runs as many bare servers (default 1)
   --rounds <n>        scenario-then-baseline rounds per scenario; the median ratio is kept (default 1)
   --cpu-prof          write a V8 CPU profile of each gateway process to tools/bench/results/
+  --no-record         print the figures only: leave BENCHMARKS.md and tools/bench/results/ alone
   --list              print the scenarios and exit`;
 
 export class UsageError extends Error {
@@ -26,7 +29,7 @@ export class UsageError extends Error {
 }
 
 export function parseArgs(argv: string[]): BenchOptions {
-  const options: BenchOptions = { selectors: [], durationSeconds: 10, warmupSeconds: 3, connections: 10, processes: 1, rounds: 1, cpuProf: false, list: false };
+  const options: BenchOptions = { selectors: [], durationSeconds: 10, warmupSeconds: 3, connections: 10, processes: 1, rounds: 1, cpuProf: false, record: true, list: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith('--')) {
@@ -57,6 +60,9 @@ export function parseArgs(argv: string[]): BenchOptions {
         break;
       case '--cpu-prof':
         options.cpuProf = true;
+        break;
+      case '--no-record':
+        options.record = false;
         break;
       case '--list':
         options.list = true;

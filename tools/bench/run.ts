@@ -72,7 +72,7 @@ async function main(): Promise<number> {
   if (aborting) return 130;
 
   const date = new Date().toISOString();
-  if (records.length) {
+  if (records.length && options.record) {
     const runFile = writeRunFile(resultsDir, { runId, date, commit: shared.commit, machine, records, failures });
     const stored = mergeIntoStore(resultsDir, records);
     writeFileSync(join(root, 'BENCHMARKS.md'), renderBenchmarks(stored));
