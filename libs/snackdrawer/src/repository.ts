@@ -88,7 +88,7 @@ export function createRepository(root: Kysely<any>, call: CallWrapper) {
       call('drawers.rename', () =>
         db
           .updateTable('drawers')
-          .set({ name, updated_at: sql<string>`now()` as unknown as string })
+          .set({ name, updated_at: sql<Date>`now()` })
           .where('id', '=', id)
           .where('user_id', '=', userId)
           .returning(['id', 'name'])

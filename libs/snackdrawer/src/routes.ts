@@ -40,10 +40,9 @@ function conflictOn23505<T>(message: string): (error: unknown) => T {
   };
 }
 
-function nextLink(req: Request, route: string, limit: number, rows: { id: number }[]): Record<string, string> {
-  const last = rows.at(-1);
-  if (!last) return {};
-  return { Link: `<${req.baseUrl}${route}?limit=${limit}&cursor=${encodeCursor(last.id)}>; rel="next"` };
+/** A path-absolute `Link` to the page after `page` (called only while more rows remain). */
+function nextLink(req: Request, route: string, limit: number, page: { id: number }[]): string {
+  return `<${req.baseUrl}${route}?limit=${limit}&cursor=${encodeCursor(page[page.length - 1]!.id)}>; rel="next"`;
 }
 
 /** One flat router: `req.route.path` is the exact `route` label of the HTTP metrics and of fault rules. */
@@ -130,7 +129,7 @@ export function createRoutes(deps: RouteDeps): Router {
         const limit = query.limit ?? DEFAULT_PAGE;
         const rows = await repository.listSnacks(query.cursor ?? 0, limit + 1);
         const snacks = rows.slice(0, limit);
-        if (rows.length > limit) res.setHeader('Link', nextLink(req, '/snacks', limit, snacks).Link!);
+        if (rows.length > limit) res.setHeader('Link', nextLink(req, '/snacks', limit, snacks));
         res.json({ snacks });
       },
     ],
@@ -167,7 +166,7 @@ export function createRoutes(deps: RouteDeps): Router {
         const limit = query.limit ?? DEFAULT_PAGE;
         const rows = await repository.listDrawers(caller(res).id, query.cursor ?? 0, limit + 1);
         const drawers = rows.slice(0, limit);
-        if (rows.length > limit) res.setHeader('Link', nextLink(req, '/drawers', limit, drawers).Link!);
+        if (rows.length > limit) res.setHeader('Link', nextLink(req, '/drawers', limit, drawers));
         res.json({ drawers });
       },
     ],
