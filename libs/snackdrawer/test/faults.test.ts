@@ -111,10 +111,10 @@ describe('fault API', () => {
     // Another gateway process (same Redis prefix, cold user cache) applies it within 1 s, and its fault API still works.
     const other = await startSnackdrawer(ADMIN_ENV, { redisPrefix: app.redisPrefix });
     try {
-      await waitFor(async () => (await other.request('/snackdrawer/snacks')).status === 503, { timeoutMs: 1_500, what: 'the db fault in the other process' });
+      await waitFor(async () => (await other.request('/snackdrawer/snacks')).status === 503, { timeoutMs: 2_000, what: 'the db fault in the other process' });
       expect((await faultsApi(other, admin)).status).toBe(200);
       expect((await faultsApi(other, admin, 'DELETE')).status).toBe(204);
-      await waitFor(async () => (await app.request('/snackdrawer/snacks')).status === 200, { timeoutMs: 1_500, what: 'the reset in the first process' });
+      await waitFor(async () => (await app.request('/snackdrawer/snacks')).status === 200, { timeoutMs: 2_000, what: 'the reset in the first process' });
     } finally {
       await other.close();
     }
