@@ -224,15 +224,15 @@ async function allMembers(service: SantaService, caller: Caller) {
 async function memberPage(service: SantaService, caller: Caller, req: Request, res: Response, token: string): Promise<void> {
   const base = `/santa/g/${token}`;
   const [{ group }, members, wishlist] = await Promise.all([service.group(caller), allMembers(service, caller), service.wishlist(caller)]);
-  const assignment = group.draw ? await service.assignment(caller).catch(() => undefined) : undefined;
+  const assignment = group.draw ? await service.assignmentForToken(token, caller.group.id).catch(() => undefined) : undefined;
   const giftee = assignment?.giftee;
   const threads = [];
   if (assignment) {
+    const both = await service.threadsFor(caller, assignment.draw_id, assignment.giftee.id);
     for (const withWhom of ['giftee', 'santa'] as const) {
-      const thread = await service.messages(caller, { with: withWhom, limit: 500 }).catch(() => undefined);
       threads.push(
         html`<section><h2>${withWhom === 'giftee' ? `Messages with ${giftee!.name} (your giftee)` : 'Messages with your santa'}</h2>
-<ul class="thread">${(thread?.messages ?? []).map((m) => html`<li><strong>${m.from === 'me' ? 'You' : m.from === 'giftee' ? giftee!.name : 'Santa'}:</strong> ${m.text}</li>`)}</ul>
+<ul class="thread">${both[withWhom].map((m) => html`<li><strong>${m.from === 'me' ? 'You' : m.from === 'giftee' ? giftee!.name : 'Santa'}:</strong> ${m.text}</li>`)}</ul>
 <form method="post" action="${base}/messages"><input type="hidden" name="to" value="${withWhom}">
 <label>Message <textarea name="text" rows="2" maxlength="2000" required></textarea></label><button type="submit">Send</button></form></section>`,
       );

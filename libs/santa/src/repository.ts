@@ -9,31 +9,50 @@ export type PairRow = { giver_id: string; receiver_id: string };
 
 const T = (table: string) => sql.table(`santa.${table}`);
 
+
 export async function findMemberByTokenHash(db: Db, hash: Buffer): Promise<{ member: MemberRow; group: GroupRow } | undefined> {
-  const row = await sql<{ m: MemberRow; g: GroupRow }>`
-    SELECT to_jsonb(m) AS m, to_jsonb(g) AS g
-    FROM ${T('member_tokens')} t
-    JOIN ${T('members')} m ON m.id = t.member_id AND m.removed_at IS NULL
-    JOIN ${T('groups')} g ON g.id = m.group_id
-    WHERE t.token_hash = ${hash}`.execute(db);
-  const found = row.rows[0];
-  return found ? { member: reviveMember(found.m), group: reviveGroup(found.g) } : undefined;
-}
-
-function reviveMember(raw: MemberRow): MemberRow {
+  const row = await db
+    .selectFrom('member_tokens as t')
+    .innerJoin('members as m', 'm.id', 't.member_id')
+    .innerJoin('groups as g', 'g.id', 'm.group_id')
+    .select([
+      'm.id',
+      'm.group_id',
+      'm.seq',
+      'm.name',
+      'm.email',
+      'm.role',
+      'm.participating',
+      'm.joined_at',
+      'm.removed_at',
+      'm.wishlist_updated_at',
+      'g.name as g_name',
+      'g.mode as g_mode',
+      'g.avoid_previous as g_avoid_previous',
+      'g.budget_amount as g_budget_amount',
+      'g.budget_currency as g_budget_currency',
+      'g.exchange_date as g_exchange_date',
+      'g.invite_code as g_invite_code',
+      'g.created_at as g_created_at',
+    ])
+    .where('t.token_hash', '=', hash)
+    .where('m.removed_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { g_name, g_mode, g_avoid_previous, g_budget_amount, g_budget_currency, g_exchange_date, g_invite_code, g_created_at, ...member } = row;
   return {
-    ...raw,
-    joined_at: new Date(raw.joined_at),
-    removed_at: raw.removed_at ? new Date(raw.removed_at) : null,
-    wishlist_updated_at: raw.wishlist_updated_at ? new Date(raw.wishlist_updated_at) : null,
-  };
-}
-
-function reviveGroup(raw: GroupRow): GroupRow {
-  return {
-    ...raw,
-    budget_amount: raw.budget_amount === null ? null : String(raw.budget_amount),
-    created_at: new Date(raw.created_at),
+    member,
+    group: {
+      id: member.group_id,
+      name: g_name,
+      mode: g_mode,
+      avoid_previous: g_avoid_previous,
+      budget_amount: g_budget_amount,
+      budget_currency: g_budget_currency,
+      exchange_date: g_exchange_date,
+      invite_code: g_invite_code,
+      created_at: g_created_at,
+    },
   };
 }
 
@@ -206,12 +225,13 @@ export async function supersedeDraw(db: Db, drawId: string): Promise<void> {
   await db.updateTable('draws').set({ status: 'superseded' }).where('id', '=', drawId).execute();
 }
 
-export async function insertDraw(db: Db, draw: Omit<DrawRow, 'created_at' | 'revealed_at' | 'change_count' | 'initial_pairs'> & { initial_pairs: PairRow[] }): Promise<DrawRow> {
+export async function insertDraw(db: Db, draw: Omit<DrawRow, 'created_at' | 'revealed_at' | 'change_count' | 'initial_pairs'> & { initial_pairs: PairRow[] }) {
   return db
     .insertInto('draws')
     .values({ ...draw, initial_pairs: JSON.stringify(draw.initial_pairs) })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    .returning(['created_at', 'revealed_at', 'change_count'])
+    .executeTakeFirstOrThrow()
+    .then((row) => ({ ...draw, ...row }));
 }
 
 /** One statement for the whole permutation; the table's constraints check it as a whole. */
@@ -281,13 +301,15 @@ export async function revealDraw(db: Db, drawId: string): Promise<DrawRow> {
 }
 
 /**
- * The member's view of the current draw in one round trip: the giftee with their wishlist and, after
- * the reveal, the santa.
+ * The member's view of the current draw in one round trip, authentication included (the hot path of a
+ * member's page): the caller's group, the giftee with their wishlist and, after the reveal, the santa.
  */
-export async function assignmentView(db: Db, groupId: string, memberId: string) {
+export async function assignmentByToken(db: Db, hash: Buffer) {
   const result = await sql<{
-    draw_id: string;
-    revealed: boolean;
+    member_id: string;
+    group_id: string;
+    draw_id: string | null;
+    revealed: boolean | null;
     giftee_id: string | null;
     giftee_name: string | null;
     wishlist_updated_at: Date | null;
@@ -295,17 +317,19 @@ export async function assignmentView(db: Db, groupId: string, memberId: string) 
     santa_id: string | null;
     santa_name: string | null;
   }>`
-    SELECT d.id AS draw_id, d.revealed_at IS NOT NULL AS revealed,
+    SELECT m.id AS member_id, m.group_id, d.id AS draw_id, d.revealed_at IS NOT NULL AS revealed,
            r.id AS giftee_id, r.name AS giftee_name, r.wishlist_updated_at,
            (SELECT json_agg(json_build_object('text', w.text, 'url', w.url) ORDER BY w.position)
               FROM ${T('wishlist_items')} w WHERE w.member_id = r.id) AS items,
            s.id AS santa_id, s.name AS santa_name
-    FROM ${T('draws')} d
-    LEFT JOIN ${T('assignments')} a ON a.draw_id = d.id AND a.giver_id = ${memberId}
+    FROM ${T('member_tokens')} t
+    JOIN ${T('members')} m ON m.id = t.member_id AND m.removed_at IS NULL
+    LEFT JOIN ${T('draws')} d ON d.group_id = m.group_id AND d.status = 'active'
+    LEFT JOIN ${T('assignments')} a ON a.draw_id = d.id AND a.giver_id = m.id
     LEFT JOIN ${T('members')} r ON r.id = a.receiver_id
-    LEFT JOIN ${T('assignments')} b ON d.revealed_at IS NOT NULL AND b.draw_id = d.id AND b.receiver_id = ${memberId}
+    LEFT JOIN ${T('assignments')} b ON d.revealed_at IS NOT NULL AND b.draw_id = d.id AND b.receiver_id = m.id
     LEFT JOIN ${T('members')} s ON s.id = b.giver_id
-    WHERE d.group_id = ${groupId} AND d.status = 'active'`.execute(db);
+    WHERE t.token_hash = ${hash}`.execute(db);
   return result.rows[0];
 }
 
@@ -344,6 +368,18 @@ export async function listMessages(db: Db, pair: { draw_id: string; giver_id: st
     .where('id', '>', afterId)
     .orderBy('id')
     .limit(limit)
+    .execute();
+}
+
+/** Both threads of a member in a draw (as giver and as receiver), oldest first, for the member page. */
+export async function messagesOfMember(db: Db, drawId: string, memberId: string) {
+  return db
+    .selectFrom('messages')
+    .select(['id', 'giver_id', 'receiver_id', 'author_id', 'text', 'created_at'])
+    .where('draw_id', '=', drawId)
+    .where((eb) => eb.or([eb('giver_id', '=', memberId), eb('receiver_id', '=', memberId)]))
+    .orderBy('id')
+    .limit(1000)
     .execute();
 }
 

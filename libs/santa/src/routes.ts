@@ -58,7 +58,9 @@ export function mountApi(router: Router, service: SantaService, once: RequestHan
   add('post', '/groups/:gid/members/:mid/resend-link', admin(202, (caller, req) => service.resendLink(caller, String(req.params.mid))));
   add('post', '/groups/:gid/invite-code', admin(200, (caller) => service.rotateInvite(caller)));
 
-  add('get', '/groups/:gid/assignment', member(200, (caller) => service.assignment(caller)));
+  add('get', '/groups/:gid/assignment', async (req, res) => {
+    res.json(await service.assignment(req.headers.authorization, String(req.params.gid)));
+  });
   add('get', '/groups/:gid/wishlist', member(200, (caller) => service.wishlist(caller)));
   add('put', '/groups/:gid/wishlist', json, member(200, (caller, req) => service.putWishlist(caller, parseRequest(req, { body: s.wishlistBody }).body.items)));
   add('post', '/groups/:gid/messages', json, once, member(201, (caller, req) => service.sendMessage(caller, parseRequest(req, { body: s.messageBody }).body)));

@@ -444,9 +444,19 @@ export class SantaService {
 
   // --- the member's side of a draw ---
 
-  async assignment(caller: Caller) {
-    const view = await repo.assignmentView(this.db, caller.group.id, caller.member.id);
-    if (!view) throw notDrawn();
+  /** GET …/assignment: authentication, group check and the view in one query (the benchmarked path). */
+  async assignment(authorization: string | undefined, groupId: string) {
+    const match = /^Bearer ([^\s]+)$/.exec(authorization ?? '');
+    if (!match) throw unauthenticated();
+    return this.assignmentForToken(match[1]!, groupId);
+  }
+
+  async assignmentForToken(token: string, groupId: string) {
+    if (!TOKEN_PATTERN.test(token)) throw unauthenticated();
+    const view = await repo.assignmentByToken(this.db, hashToken(token));
+    if (!view) throw unauthenticated();
+    if (!isUuid(groupId) || view.group_id !== groupId) throw notFoundError('No such group');
+    if (!view.draw_id) throw notDrawn();
     if (!view.giftee_id) throw notAssigned();
     return {
       draw_id: view.draw_id,
@@ -498,6 +508,21 @@ export class SantaService {
         created_at: iso(m.created_at),
       })),
       next_cursor: result.next_cursor,
+    };
+  }
+
+  /** The member page's two threads in one query; a thread is (draw, giver, receiver), so a changed pair starts empty. */
+  async threadsFor(caller: Caller, drawId: string, gifteeId: string) {
+    const [rows, santaPair] = await Promise.all([repo.messagesOfMember(this.db, drawId, caller.member.id), repo.pairOfReceiver(this.db, drawId, caller.member.id)]);
+    const view = (m: (typeof rows)[number], other: 'giftee' | 'santa') => ({
+      id: Number(m.id),
+      from: m.author_id === caller.member.id ? ('me' as const) : other,
+      text: m.text,
+      created_at: iso(m.created_at),
+    });
+    return {
+      giftee: rows.filter((m) => m.giver_id === caller.member.id && m.receiver_id === gifteeId).map((m) => view(m, 'giftee')),
+      santa: rows.filter((m) => m.receiver_id === caller.member.id && m.giver_id === santaPair?.giver_id).map((m) => view(m, 'santa')),
     };
   }
 

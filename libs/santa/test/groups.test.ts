@@ -146,6 +146,11 @@ describe('authorisation', () => {
     expect(foreign.status).toBe(404);
     expect(foreign.body.error.code).toBe('not_found');
     expect((await call(app, '/groups/not-a-uuid', members[0]!.token)).status).toBe(404);
+    expect((await call(app, `/groups/${group.id}/assignment`)).status).toBe(401);
+    expect((await call(app, `/groups/${group.id}/assignment`, 'A'.repeat(43))).status).toBe(401);
+    expect((await call(app, `/groups/${other.id}/assignment`, members[0]!.token)).status).toBe(404);
+    expect((await call(app, '/groups/not-a-uuid/assignment', members[0]!.token)).status).toBe(404);
+    expect((await call(app, `/groups/${group.id}/assignment`, members[0]!.token)).body.error.code).toBe('not_drawn');
     for (const [method, path] of [
       ['PATCH', ''],
       ['DELETE', ''],
