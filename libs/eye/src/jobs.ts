@@ -12,7 +12,7 @@ export function persistWorker(repository: Repository, metrics: EyeMetrics, concu
     async processor(job: Job<PersistJob>) {
       await repository.persistJob(job.data);
       const committedAt = Date.now();
-      for (const event of job.data.events) metrics.observeLag(Math.max(0, committedAt - Date.parse(event.received_at)) / 1000);
+      for (const receivedAt of job.data.events.received_at) metrics.observeLag(Math.max(0, committedAt - Date.parse(receivedAt)) / 1000);
     },
   };
 }

@@ -2,7 +2,7 @@ import { createGroupCommitter, redisKey, type JobsOptions, type PlatformDeps } f
 import { unavailable } from './http-errors';
 import type { EyeConfig } from './config';
 import type { DedupClaims } from './dedup';
-import type { PersistJob, QueuedError, QueuedEvent } from './records';
+import { toColumns, type PersistJob, type QueuedError, type QueuedEvent } from './records';
 
 export const PERSIST_QUEUE = 'eye.persist';
 const DEPTH_CACHE_MS = 20;
@@ -42,7 +42,7 @@ export function createPersistPipeline(deps: PlatformDeps, config: EyeConfig, cla
         const first = last - pending.length + 1;
         pending.forEach((write, offset) => events.push({ ...write.event, seq: first + offset }));
       }
-      await queue.add('persist', { events, errors }, PERSIST_JOB_OPTIONS);
+      await queue.add('persist', { events: toColumns(events), errors }, PERSIST_JOB_OPTIONS);
       // Best effort: a claim left pending lapses, and Postgres' unique key still stores the event once.
       await claims.markCommitted(events.map((event) => claims.keyOf(event.application, event.dedup_key))).catch(() => undefined);
     },

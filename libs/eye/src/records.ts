@@ -29,9 +29,22 @@ export interface QueuedError {
   received_at: string;
 }
 
+/** Events column by column: half the JSON of an array of objects, and the arrays `unnest` takes as they are. */
+export type EventColumns = { [K in keyof QueuedEvent]: QueuedEvent[K][] };
+
 export interface PersistJob {
-  events: QueuedEvent[];
+  events: EventColumns;
   errors: QueuedError[];
+}
+
+const EVENT_FIELDS: (keyof QueuedEvent)[] = ['id', 'event_id', 'application', 'session_id', 'category', 'name', 'data', 'timestamp', 'received_at', 'type_version', 'seq', 'dedup_key'];
+
+export function toColumns(events: QueuedEvent[]): EventColumns {
+  const columns = Object.fromEntries(EVENT_FIELDS.map((field) => [field, new Array(events.length)])) as Record<keyof QueuedEvent, unknown[]>;
+  events.forEach((event, row) => {
+    for (const field of EVENT_FIELDS) columns[field][row] = event[field];
+  });
+  return columns as EventColumns;
 }
 
 /** An event as every endpoint returns it. */

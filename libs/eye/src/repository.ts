@@ -1,6 +1,6 @@
 import { isPgError, timeDbOperation, type Metrics } from '@platform/platform';
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
-import type { ErrorView, EventView, PersistJob, QueuedError, QueuedEvent } from './records';
+import { toColumns, type ErrorView, type EventColumns, type EventView, type PersistJob, type QueuedError, type QueuedEvent } from './records';
 
 type Db = Kysely<any> | Transaction<any>;
 
@@ -23,7 +23,7 @@ export function createRepository(db: Kysely<any>, metrics: Metrics) {
     persistJob(job: PersistJob): Promise<void> {
       return timed('events.insert_batch', () =>
         db.transaction().execute(async (trx) => {
-          if (job.events.length) await insertEvents(trx, job.events);
+          if (job.events.id.length) await insertEvents(trx, job.events);
           if (job.errors.length) await insertErrors(trx, job.errors);
         }),
       );
@@ -95,7 +95,7 @@ export function createRepository(db: Kysely<any>, metrics: Metrics) {
           }
           const decision = await decide(record);
           if ('rejection' in decision) return decision;
-          await insertEvents(trx, [decision.event]);
+          await insertEvents(trx, toColumns([decision.event]));
           const { rows } = await sql<{ id: string }>`SELECT id FROM eye.events
             WHERE application = ${decision.event.application} AND dedup_key = ${decision.event.dedup_key}`.execute(trx);
           const storedId = rows[0]!.id;
@@ -181,8 +181,8 @@ function eventConditions(filters: EventFilters): RawBuilder<unknown>[] {
   return conditions;
 }
 
-async function insertEvents(trx: Db, events: QueuedEvent[]): Promise<void> {
-  const column = <K extends keyof QueuedEvent>(key: K) => events.map((event) => event[key]);
+async function insertEvents(trx: Db, events: EventColumns): Promise<void> {
+  const column = <K extends keyof EventColumns>(key: K) => events[key];
   await sql`INSERT INTO eye.events (id, event_id, application, session_id, category, name, data, "timestamp", received_at, type_version, seq, dedup_key)
     SELECT * FROM unnest(${column('id')}::uuid[], ${column('event_id')}::text[], ${column('application')}::text[],
       ${column('session_id')}::text[], ${column('category')}::text[], ${column('name')}::text[], ${column('data')}::jsonb[],
