@@ -1,4 +1,5 @@
 /** Calendar and time-zone arithmetic on plain strings; no I/O. */
+import { tzlib_get_timezones } from 'timezones-ical-library';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^(\d{2}):(\d{2}):(\d{2})$/;
@@ -58,9 +59,12 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** True for an IANA zone name this runtime knows (aliases such as `Asia/Calcutta` included). */
+// Exact IANA spellings, aliases included (`Asia/Calcutta`, `US/Pacific`); Intl alone also takes `europe/madrid`.
+const ZONE_NAMES = new Set<string>([...(tzlib_get_timezones(false) as string[]), ...Intl.supportedValuesOf('timeZone'), 'UTC']);
+
+/** True for an IANA zone name, spelled exactly, that this runtime can compute offsets for. */
 export function isKnownTimeZone(zone: string): boolean {
-  if (zone.length > 64 || !ZONE_NAME.test(zone)) return false;
+  if (zone.length > 64 || !ZONE_NAME.test(zone) || !ZONE_NAMES.has(zone)) return false;
   try {
     formatterFor(zone);
     return true;

@@ -94,6 +94,8 @@ describe('events CRUD', () => {
     ['organizer', 'x'.repeat(51)],
     ['topics', 'x'.repeat(51)],
     ['timezone', 'Nowhere/City'],
+    ['timezone', 'europe/madrid'],
+    ['timezone', '+01:00'],
     ['timezone', 5],
   ])('rejects %s = %j with 422', async (field, value) => {
     const response = await app.request('/eventpost/events', { method: 'POST', json: eventBody({ [field]: value }) });
@@ -120,6 +122,7 @@ describe('events CRUD', () => {
   it('keeps the zone name as sent and resolves DST gaps and overlaps', async () => {
     expect((await createEvent(app, { timezone: 'Asia/Kolkata', date: '2026-06-01', time: '10:00:00' })).starts_at).toBe('2026-06-01T04:30:00Z');
     expect((await createEvent(app, { timezone: 'Asia/Calcutta', date: '2026-06-01', time: '10:00:00' })).timezone).toBe('Asia/Calcutta');
+    expect((await createEvent(app, { timezone: 'US/Pacific', date: '2026-06-01', time: '10:00:00' })).starts_at).toBe('2026-06-01T17:00:00Z');
     // Europe/Madrid skips 02:00–03:00 on 2026-03-29: 02:30 moves forward to 03:30 CEST.
     expect((await createEvent(app, { date: '2026-03-29', time: '02:30:00' })).starts_at).toBe('2026-03-29T01:30:00Z');
     // 02:30 happens twice on 2026-10-25: the earlier (CEST) instant.
