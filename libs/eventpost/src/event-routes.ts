@@ -136,6 +136,7 @@ export function deleteEvent(ctx: EventpostContext): RequestHandler {
     const cancelled = notifications.filter((n) => n.was_scheduled);
     if (cancelled.length) ctx.metrics.notifications.inc({ status: 'cancelled' }, cancelled.length);
     await ctx.cache.invalidate([`ev:${id}`, 'ev', ...(notifications.length ? ['nt', ...notifications.map((n) => `nt:${n.id}`)] : [])]);
+    for (const notification of cancelled) await ctx.delivery.cancel(notification.id, notification.schedule_seq);
     send(req, res, jsonResponse(200, eventToWire(event)));
   };
 }

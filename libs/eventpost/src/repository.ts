@@ -10,6 +10,7 @@ export type Tx = Transaction<EventpostDb>;
 /** Notifications whose event went away, as the cascade left them. */
 export interface CascadeResult {
   id: string;
+  schedule_seq: number;
   was_scheduled: boolean;
 }
 
@@ -95,7 +96,7 @@ export class EventpostRepository {
             event_id = NULL, version = n.version + 1, updated_at = now()
         FROM (SELECT id, status FROM eventpost.notifications WHERE event_id = ${id} FOR UPDATE) AS old
         WHERE n.id = old.id
-        RETURNING n.id, old.status = 'scheduled' AS was_scheduled`.execute(tx);
+        RETURNING n.id, n.schedule_seq, old.status = 'scheduled' AS was_scheduled`.execute(tx);
       return result.rows;
     });
     const event = await this.timed('events.delete', () => tx.deleteFrom('events').where('id', '=', id).returningAll().executeTakeFirstOrThrow());
