@@ -74,9 +74,14 @@ async function main(): Promise<number> {
   const date = new Date().toISOString();
   if (records.length && options.record) {
     const runFile = writeRunFile(resultsDir, { runId, date, commit: shared.commit, machine, records, failures });
-    const stored = mergeIntoStore(resultsDir, records);
-    writeFileSync(join(root, 'BENCHMARKS.md'), renderBenchmarks(stored));
-    console.log(`wrote BENCHMARKS.md, tools/bench/results/latest.json and ${runFile.slice(root.length)}`);
+    if (options.cpuProf) {
+      // A profiled gateway is slower: its figures explain, they must not replace the published ones.
+      console.log(`wrote ${runFile.slice(root.length)} (profiled run: BENCHMARKS.md and latest.json left alone)`);
+    } else {
+      const stored = mergeIntoStore(resultsDir, records);
+      writeFileSync(join(root, 'BENCHMARKS.md'), renderBenchmarks(stored));
+      console.log(`wrote BENCHMARKS.md, tools/bench/results/latest.json and ${runFile.slice(root.length)}`);
+    }
   }
   if (failures.length) {
     console.error(`${failures.length} scenario(s) failed; gateway logs kept in ${logDir}`);
