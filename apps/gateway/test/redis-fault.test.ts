@@ -6,7 +6,7 @@ import { createEyeModule } from '@platform/eye';
 import { createMessyModule } from '@platform/messy';
 import { startTestApp, waitFor, type TestApp } from '@platform/platform/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { countPersisted } from './support/persisted';
+import { waitUntilPersisted } from './support/persisted';
 import { FLOOD_MODULE_ENV, startWriteFlood } from './support/write-flood';
 
 const port = 26_000 + Math.floor(Math.random() * 2_000);
@@ -48,11 +48,6 @@ describe('Redis dies under write load and comes back (AOF)', () => {
     expect(refused.every((answer) => answer.status === 503 && Number(answer.retryAfter) >= 1)).toBe(true);
     await waitFor(async () => (await app!.request('/readyz')).status === 200, { what: 'readiness again' });
     const db = app.platform.deps.db;
-    await waitFor(
-      async () =>
-        (await countPersisted(db, 'eye.events', accepted.eye)) === accepted.eye.length &&
-        (await countPersisted(db, 'messy.messages', accepted.messy)) === accepted.messy.length,
-      { timeoutMs: 60_000, what: 'every accepted write in Postgres' },
-    );
+    await waitUntilPersisted(db, accepted, 60_000);
   }, 180_000);
 });

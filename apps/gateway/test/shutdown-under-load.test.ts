@@ -4,7 +4,7 @@ import { createEyeModule } from '@platform/eye';
 import { createMessyModule } from '@platform/messy';
 import { startTestApp, testContext, waitFor } from '@platform/platform/testing';
 import { describe, expect, it } from 'vitest';
-import { countPersisted } from './support/persisted';
+import { waitUntilPersisted } from './support/persisted';
 import { FLOOD_MODULE_ENV, startWriteFlood } from './support/write-flood';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -33,12 +33,7 @@ describe('SIGTERM during a write flood', () => {
     const drainer = await startTestApp({ modules: [createEyeModule, createMessyModule], env: FLOOD_MODULE_ENV, redisPrefix });
     try {
       const db = drainer.platform.deps.db;
-      await waitFor(
-        async () =>
-          (await countPersisted(db, 'eye.events', accepted.eye)) === accepted.eye.length &&
-          (await countPersisted(db, 'messy.messages', accepted.messy)) === accepted.messy.length,
-        { timeoutMs: 60_000, what: 'every accepted write in Postgres' },
-      );
+      await waitUntilPersisted(db, accepted, 60_000);
     } finally {
       await drainer.close();
     }
