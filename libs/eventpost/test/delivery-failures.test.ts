@@ -13,7 +13,7 @@ describe.concurrent('delivery failures, retries and backoff', () => {
   beforeAll(async () => {
     smtp = await startScriptedSmtp((recipient, attempt) => {
       if (recipient.startsWith('flaky-') && attempt <= 2) return [451, '4.3.0 Try again later'];
-      if (recipient.startsWith('down-')) return [421, '4.4.2 Service not available'];
+      if (recipient.startsWith('down-')) return [452, '4.3.1 Insufficient system storage'];
       if (recipient.startsWith('gone-')) return [550, '5.1.1 No such user here'];
       return undefined;
     });
@@ -37,7 +37,7 @@ describe.concurrent('delivery failures, retries and backoff', () => {
         const body = await (await target.request(`/eventpost/notifications/${id}`)).json();
         return ['sent', 'failed'].includes(body.status) && body;
       },
-      { timeoutMs: 15_000 },
+      { timeoutMs: 20_000 },
     );
 
   it('retries 4xx replies with backoff and sends on a later attempt', async () => {
@@ -57,7 +57,7 @@ describe.concurrent('delivery failures, retries and backoff', () => {
     const created = await createNotification(app, { to_mail: to, scheduled_time: secondsFromNow(0) });
     const row = await settled(app, created.id);
     expect(row).toMatchObject({ status: 'failed', attempts: 3, sent_at: null });
-    expect(row.last_error).toContain('421');
+    expect(row.last_error).toContain('452');
     expect(smtp.attempts.get(to)).toBe(3);
   });
 
