@@ -223,8 +223,12 @@ async function allMembers(service: SantaService, caller: Caller) {
 
 async function memberPage(service: SantaService, caller: Caller, req: Request, res: Response, token: string): Promise<void> {
   const base = `/santa/g/${token}`;
-  const [{ group }, members, wishlist] = await Promise.all([service.group(caller), allMembers(service, caller), service.wishlist(caller)]);
-  const assignment = group.draw ? await service.assignmentForToken(token, caller.group.id).catch(() => undefined) : undefined;
+  const [{ group }, members, wishlist, assignment] = await Promise.all([
+    service.group(caller),
+    allMembers(service, caller),
+    service.wishlist(caller),
+    service.assignmentForToken(token, caller.group.id).catch(() => undefined),
+  ]);
   const giftee = assignment?.giftee;
   const threads = [];
   if (assignment) {

@@ -123,16 +123,6 @@ export async function listMembers(db: Db, groupId: string, afterSeq: number, lim
     .execute();
 }
 
-export async function listParticipants(db: Db, groupId: string): Promise<Pick<MemberRow, 'id' | 'name' | 'email'>[]> {
-  return db
-    .selectFrom('members')
-    .select(['id', 'name', 'email'])
-    .where('group_id', '=', groupId)
-    .where('removed_at', 'is', null)
-    .where('participating', '=', true)
-    .execute();
-}
-
 export async function membersByIds(db: Db, ids: string[]): Promise<Pick<MemberRow, 'id' | 'name' | 'email'>[]> {
   if (!ids.length) return [];
   return db.selectFrom('members').select(['id', 'name', 'email']).where('id', 'in', ids).execute();
@@ -162,10 +152,6 @@ export async function listExclusions(db: Db, groupId: string, afterSeq: number, 
     .orderBy('seq')
     .limit(limit)
     .execute();
-}
-
-export async function exclusionPairs(db: Db, groupId: string): Promise<PairRow[]> {
-  return db.selectFrom('exclusions').select(['giver_id', 'receiver_id']).where('group_id', '=', groupId).execute();
 }
 
 export async function insertExclusions(db: Db, rows: { id: string; group_id: string; giver_id: string; receiver_id: string }[]) {
@@ -212,33 +198,61 @@ export async function listDraws(db: Db, groupId: string, beforeNumber: number, l
     .execute();
 }
 
-export async function lastDrawNumber(db: Db, groupId: string): Promise<number> {
-  const row = await db
-    .selectFrom('draws')
-    .select(sql<number>`coalesce(max(number), 0)::int`.as('n'))
-    .where('group_id', '=', groupId)
-    .executeTakeFirstOrThrow();
-  return row.n;
+/**
+ * Everything a draw reads, in one round trip after the group lock (a statement that waited for the lock must
+ * not read in its old snapshot): the current draw's id, the last number, participants, explicit exclusions
+ * and, with avoid_previous, the pairs of the draw being superseded.
+ */
+export async function drawMaterial(db: Db, groupId: string, avoidPrevious: boolean) {
+  const result = await sql<{
+    active_id: string | null;
+    last_number: number;
+    participants: [string, string, string | null][];
+    exclusions: [string, string][];
+    previous: [string, string][];
+  }>`
+    WITH active AS (SELECT d.id FROM ${T('draws')} d WHERE d.group_id = ${groupId} AND d.status = 'active')
+    SELECT
+      (SELECT id FROM active) AS active_id,
+      (SELECT coalesce(max(d.number), 0)::int FROM ${T('draws')} d WHERE d.group_id = ${groupId}) AS last_number,
+      (SELECT coalesce(json_agg(json_build_array(m.id, m.name, m.email)), '[]') FROM ${T('members')} m
+        WHERE m.group_id = ${groupId} AND m.removed_at IS NULL AND m.participating) AS participants,
+      (SELECT coalesce(json_agg(json_build_array(e.giver_id, e.receiver_id)), '[]') FROM ${T('exclusions')} e
+        WHERE e.group_id = ${groupId}) AS exclusions,
+      (SELECT coalesce(json_agg(json_build_array(a.giver_id, a.receiver_id)), '[]') FROM ${T('assignments')} a
+        WHERE ${avoidPrevious} AND a.draw_id = (SELECT id FROM active)) AS previous`.execute(db);
+  const row = result.rows[0]!;
+  return {
+    activeId: row.active_id,
+    lastNumber: row.last_number,
+    participants: row.participants.map(([id, name, email]) => ({ id, name, email })),
+    exclusions: row.exclusions,
+    previous: row.previous,
+  };
+}
+
+/** The draw row and its whole permutation in one statement; the constraints check it as a whole. */
+export async function insertDrawWithPairs(
+  db: Db,
+  draw: Omit<DrawRow, 'created_at' | 'revealed_at' | 'change_count' | 'initial_pairs'>,
+  pairs: PairRow[],
+): Promise<DrawRow> {
+  const result = await sql<{ created_at: Date }>`
+    WITH d AS (
+      INSERT INTO ${T('draws')} (id, group_id, number, status, mode, avoid_previous, participant_count, seed, input, commitment, initial_pairs)
+      VALUES (${draw.id}, ${draw.group_id}, ${draw.number}, ${draw.status}, ${draw.mode}, ${draw.avoid_previous}, ${draw.participant_count},
+              ${draw.seed}, ${draw.input}, ${draw.commitment}, ${JSON.stringify(pairs)}::jsonb)
+      RETURNING id, created_at
+    ), a AS (
+      INSERT INTO ${T('assignments')} (draw_id, giver_id, receiver_id)
+      SELECT d.id, x.g, x.r FROM d, unnest(${pairs.map((p) => p.giver_id)}::uuid[], ${pairs.map((p) => p.receiver_id)}::uuid[]) AS x(g, r)
+    )
+    SELECT created_at FROM d`.execute(db);
+  return { ...draw, initial_pairs: pairs, created_at: result.rows[0]!.created_at, revealed_at: null, change_count: 0 };
 }
 
 export async function supersedeDraw(db: Db, drawId: string): Promise<void> {
   await db.updateTable('draws').set({ status: 'superseded' }).where('id', '=', drawId).execute();
-}
-
-export async function insertDraw(db: Db, draw: Omit<DrawRow, 'created_at' | 'revealed_at' | 'change_count' | 'initial_pairs'> & { initial_pairs: PairRow[] }) {
-  return db
-    .insertInto('draws')
-    .values({ ...draw, initial_pairs: JSON.stringify(draw.initial_pairs) })
-    .returning(['created_at', 'revealed_at', 'change_count'])
-    .executeTakeFirstOrThrow()
-    .then((row) => ({ ...draw, ...row }));
-}
-
-/** One statement for the whole permutation; the table's constraints check it as a whole. */
-export async function insertAssignments(db: Db, drawId: string, pairs: PairRow[]): Promise<void> {
-  await sql`
-    INSERT INTO ${T('assignments')} (draw_id, giver_id, receiver_id)
-    SELECT ${drawId}::uuid, g, r FROM unnest(${pairs.map((p) => p.giver_id)}::uuid[], ${pairs.map((p) => p.receiver_id)}::uuid[]) AS x(g, r)`.execute(db);
 }
 
 export async function currentPairs(db: Db, drawId: string): Promise<PairRow[]> {

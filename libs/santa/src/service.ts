@@ -326,36 +326,40 @@ export class SantaService {
       const draw = await this.transaction(async (trx, pending) => {
         const group = (await repo.lockGroup(trx, caller.group.id))!;
         mode = group.mode;
-        const active = await repo.findActiveDraw(trx, group.id);
-        if (active && !redraw) throw new HttpError(409, 'already_drawn', 'The group has a current draw; send {"redraw": true} to replace it');
-        const participants = await repo.listParticipants(trx, group.id);
+        const material = await repo.drawMaterial(trx, group.id, group.avoid_previous);
+        if (material.activeId && !redraw) throw new HttpError(409, 'already_drawn', 'The group has a current draw; send {"redraw": true} to replace it');
+        const { participants } = material;
         if (participants.length < 3) {
           throw new HttpError(422, 'too_few_participants', 'A draw needs at least 3 participants', { required: 3, actual: participants.length });
         }
-        const exclusions: [string, string][] = (await repo.exclusionPairs(trx, group.id)).map((e) => [e.giver_id, e.receiver_id]);
-        if (group.avoid_previous && active) {
-          for (const pair of await repo.currentPairs(trx, active.id)) exclusions.push([pair.giver_id, pair.receiver_id]);
-        }
         const drawId = randomUUID();
-        const { input, json } = buildDrawInput({ groupId: group.id, drawId, mode: group.mode, participants: participants.map((p) => p.id), exclusions });
+        const { input, json } = buildDrawInput({
+          groupId: caller.group.id,
+          drawId,
+          mode: group.mode,
+          participants: participants.map((p) => p.id),
+          exclusions: [...material.exclusions, ...material.previous],
+        });
         const seed = randomBytes(32);
         const outcome = drawAssignment(seed, input, this.deps.config.SANTA_SEARCH_LIMIT);
         if (!outcome.ok) throw this.drawFailure(outcome, participants);
-        if (active) await repo.supersedeDraw(trx, active.id);
-        const row = await repo.insertDraw(trx, {
-          id: drawId,
-          group_id: group.id,
-          number: (await repo.lastDrawNumber(trx, group.id)) + 1,
-          status: 'active',
-          mode: group.mode,
-          avoid_previous: group.avoid_previous,
-          participant_count: participants.length,
-          seed,
-          input: json,
-          commitment: drawCommitment(seed, json),
-          initial_pairs: outcome.pairs,
-        });
-        await repo.insertAssignments(trx, drawId, outcome.pairs);
+        if (material.activeId) await repo.supersedeDraw(trx, material.activeId);
+        const row = await repo.insertDrawWithPairs(
+          trx,
+          {
+            id: drawId,
+            group_id: caller.group.id,
+            number: material.lastNumber + 1,
+            status: 'active',
+            mode: group.mode,
+            avoid_previous: group.avoid_previous,
+            participant_count: participants.length,
+            seed,
+            input: json,
+            commitment: drawCommitment(seed, json),
+          },
+          outcome.pairs,
+        );
         await this.sendMails(trx, pending, participants.filter((p) => p.email).map((p) => this.mailTo(group, p, 'draw')));
         return row;
       });
