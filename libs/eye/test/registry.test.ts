@@ -144,6 +144,23 @@ describe('event-type registry, error store and replay', () => {
     expect((await get(app, '/eye/errors', KEYS.mobile)).body.items.every((item: any) => item.application === 'regmobile')).toBe(true);
   });
 
+  it('links the stored copy when a replayed event is a duplicate', async () => {
+    const session = sessionId('link');
+    const stored = await post(app, '/eye/events', pageview(session, { event_id: 'link-1' }));
+    expect(stored.status).toBe(202);
+    const rejected = await post(app, '/eye/events', { ...pageview(session, { event_id: 'link-1' }), name: 'linked' });
+    expect(rejected.body.error.code).toBe('unknown_event_type');
+    await waitForItems(app, `/eye/sessions/${session}/events`, 1);
+    await waitForRecord(app, rejected.body.error.error_id);
+    expect((await put(app, '/eye/event-types/page%20interaction/linked', { schema: { type: 'object' } })).status).toBe(201);
+    const replayed = await post(app, `/eye/errors/${rejected.body.error.error_id}/replay`, undefined);
+    expect(replayed.status).toBe(200);
+    expect(replayed.body.event.id).toBe(stored.body.id);
+    expect(replayed.body.event.name).toBe('pageview');
+    expect((await get(app, `/eye/errors/${rejected.body.error.error_id}`)).body.replayed_event_id).toBe(stored.body.id);
+    expect((await get(app, `/eye/sessions/${session}/events`)).body.items).toHaveLength(1);
+  });
+
   it('keeps the original code when replaying a whole-request rejection', async () => {
     const response = await app.request('/eye/events', { method: 'POST', headers: { ...auth(KEYS.web), 'content-type': 'application/json' }, body: '{"a":1,}' });
     const errorId = (await response.json()).error.error_id;
