@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
@@ -14,7 +15,13 @@ const REDACTED_PATHS = [
 ];
 
 export function createLogger(level: string, name = 'gateway', destination?: DestinationStream): Logger {
-  return pino({ name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
+  return pino({ name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, mixin: traceContext }, destination);
+}
+
+/** Ties each log line to its trace when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT); nothing otherwise. */
+function traceContext(): Record<string, string> {
+  const context = trace.getActiveSpan()?.spanContext();
+  return context && isSpanContextValid(context) ? { trace_id: context.traceId, span_id: context.spanId } : {};
 }
 
 // Capability tokens travel in paths (`/santa/g/<43 base64url chars>`) and credentials in some query strings.

@@ -1,5 +1,8 @@
+import { Writable } from 'node:stream';
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { describe, expect, it } from 'vitest';
-import { redactUrl } from '../src';
+import { createLogger, redactUrl } from '../src';
 
 describe('redactUrl', () => {
   it('removes capability tokens from paths and secrets from query strings', () => {
@@ -12,5 +15,24 @@ describe('redactUrl', () => {
   it('keeps ordinary ids readable', () => {
     expect(redactUrl('/eye/errors/0f8fad5b-d9cb-469f-a165-70867728950e')).toBe('/eye/errors/0f8fad5b-d9cb-469f-a165-70867728950e');
     expect(redactUrl('/snackdrawer/drawers/42')).toBe('/snackdrawer/drawers/42');
+  });
+});
+
+describe('log lines carry the active trace', () => {
+  it('adds trace_id and span_id inside a span, and nothing outside one', () => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()));
+        done();
+      },
+    });
+    const logger = createLogger('info', 'test', sink);
+    const spanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 };
+    context.with(trace.setSpanContext(ROOT_CONTEXT, spanContext), () => logger.info('inside'));
+    logger.info('outside');
+    expect(lines[0]).toMatchObject({ msg: 'inside', trace_id: spanContext.traceId, span_id: spanContext.spanId });
+    expect(lines[1]).not.toHaveProperty('trace_id');
   });
 });
