@@ -90,10 +90,10 @@ describe('queries: sessions, filters, time ranges, stats', () => {
   });
 });
 
-describe('dev mode (EYE_WRITE_KEYS unset)', () => {
+describe('dev mode (EYE_WRITE_KEYS unset) with EYE_ACCEPT_UNKNOWN=true', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startEye({ EYE_WRITE_KEYS: '' });
+    app = await startEye({ EYE_WRITE_KEYS: '', EYE_ACCEPT_UNKNOWN: 'true' });
   });
   afterAll(() => app.close());
 
@@ -103,5 +103,15 @@ describe('dev mode (EYE_WRITE_KEYS unset)', () => {
     expect(response.status).toBe(202);
     const items = await waitForItems(app, `/eye/events?session_id=${session}`, 1, '');
     expect(items[0].application).toBe('default');
+  });
+
+  it('accepts an event of no known type with type_version null, still checking its envelope', async () => {
+    const session = sessionId('unknown');
+    const response = await app.request('/eye/events', { method: 'POST', json: { ...pageview(session), category: 'video', name: 'play', data: { at: 3 } } });
+    expect(response.status).toBe(202);
+    const items = await waitForItems(app, `/eye/events?session_id=${session}`, 1, '');
+    expect(items[0]).toMatchObject({ category: 'video', name: 'play', type_version: null });
+    const invalid = await app.request('/eye/events', { method: 'POST', json: { ...pageview(session), name: 'cta click' } });
+    expect(invalid.status).toBe(422);
   });
 });
