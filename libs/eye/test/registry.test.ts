@@ -144,6 +144,19 @@ describe('event-type registry, error store and replay', () => {
     expect((await get(app, '/eye/errors', KEYS.mobile)).body.items.every((item: any) => item.application === 'regmobile')).toBe(true);
   });
 
+  it('applies a new type on another replica within 1 s', async () => {
+    const replica = await startEye({ EYE_WRITE_KEYS: `regweb:${KEYS.web},regmobile:${KEYS.mobile}` }, { redisPrefix: app.redisPrefix });
+    try {
+      const event = { session_id: sessionId('replica'), category: 'replica', name: 'seen', data: {}, timestamp: '2021-01-01 00:00:00' };
+      expect((await post(replica, '/eye/events', event)).status).toBe(422);
+      expect((await put(app, '/eye/event-types/replica/seen', { schema: { type: 'object' } })).status).toBe(201);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect((await post(replica, '/eye/events', event)).status).toBe(202);
+    } finally {
+      await replica.close();
+    }
+  });
+
   it('links the stored copy when a replayed event is a duplicate', async () => {
     const session = sessionId('link');
     const stored = await post(app, '/eye/events', pageview(session, { event_id: 'link-1' }));
