@@ -12,6 +12,7 @@ export const NOTIFICATION_QUEUE = 'eventpost.notifications';
 const RECONCILE_JOB = 'reconcile';
 const STUCK_SENDING_SECONDS = 300;
 const RECONCILE_BATCH = 1000;
+const QUIET_SECONDS = 60;
 export const NO_SMTP_ERROR = 'not_sent: no SMTP configured';
 
 interface SendJob {
@@ -162,12 +163,12 @@ export class Delivery {
     for (const row of released) await this.invalidate(row.id);
     const missing: Scheduled[] = [...released];
     await this.schedule(missing);
-    for (let page = await this.repository.scheduledRows(RECONCILE_BATCH); page.length; ) {
+    for (let page = await this.repository.scheduledRows(RECONCILE_BATCH, QUIET_SECONDS); page.length; ) {
       const lost: Scheduled[] = [];
       for (const row of page) if (await this.lacksLiveJob(row)) lost.push(row);
       await this.schedule(lost);
       const last = page[page.length - 1]!;
-      page = page.length < RECONCILE_BATCH ? [] : await this.repository.scheduledRows(RECONCILE_BATCH, { at: last.scheduled_time, id: last.id });
+      page = page.length < RECONCILE_BATCH ? [] : await this.repository.scheduledRows(RECONCILE_BATCH, QUIET_SECONDS, { at: last.scheduled_time, id: last.id });
     }
     await this.repository.purgeIdempotencyKeys();
   }

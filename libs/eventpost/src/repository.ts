@@ -220,10 +220,17 @@ export class EventpostRepository {
     );
   }
 
-  /** One keyset page of `scheduled` rows, in (scheduled_time, id) order after `after`. */
-  scheduledRows(limit: number, after?: Cursor): Promise<Pick<NotificationRow, 'id' | 'schedule_seq' | 'scheduled_time'>[]> {
+  /**
+   * One keyset page of `scheduled` rows untouched for `quietSeconds` (a fresher row's own enqueue may still be
+   * in flight), in (scheduled_time, id) order after `after`.
+   */
+  scheduledRows(limit: number, quietSeconds: number, after?: Cursor): Promise<Pick<NotificationRow, 'id' | 'schedule_seq' | 'scheduled_time'>[]> {
     return this.timed('notifications.scheduled', () => {
-      let query = this.db.selectFrom('notifications').select(['id', 'schedule_seq', 'scheduled_time']).where('status', '=', 'scheduled');
+      let query = this.db
+        .selectFrom('notifications')
+        .select(['id', 'schedule_seq', 'scheduled_time'])
+        .where('status', '=', 'scheduled')
+        .where('updated_at', '<', sql<Date>`now() - make_interval(secs => ${quietSeconds})`);
       if (after) query = query.where(sql<boolean>`(scheduled_time, id) > (${after.at}, ${after.id})`);
       return query.orderBy('scheduled_time').orderBy('id').limit(limit).execute();
     });
