@@ -1,4 +1,4 @@
-import { Queue, Worker, type Job, type JobsOptions, type Processor } from 'bullmq';
+import { Queue, Worker, type Job, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Metrics } from './metrics';
 import type { RedisConnections } from './redis';
@@ -10,6 +10,8 @@ export interface WorkerSpec<Data = any, Result = any> {
   queue: string;
   processor: Processor<Data, Result>;
   concurrency?: number;
+  /** How fast a killed worker's job is redelivered (lock and stall check) and how often it may stall. */
+  lock?: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
 }
 
 export interface ScheduleSpec {
@@ -95,6 +97,7 @@ export function createQueues(options: {
         connection: connections.workerOptions,
         prefix,
         concurrency: spec.concurrency ?? 1,
+        ...spec.lock,
       });
       worker.on('completed', () => jobsTotal.inc({ queue: spec.queue, status: 'completed' }));
       worker.on('failed', (job, error) => {
