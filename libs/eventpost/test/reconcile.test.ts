@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { startSmtpSink, startTestApp, waitFor, type SmtpSink, type TestApp } from '@platform/platform/testing';
+import { dropDatabase, ensureDatabaseExists } from '@platform/platform';
+import { startSmtpSink, startTestApp, testContext, waitFor, type SmtpSink, type TestApp } from '@platform/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventpostModule } from '../src';
 
@@ -7,14 +8,21 @@ describe('delivery reconciler', () => {
   let sink: SmtpSink;
   let migrated: TestApp;
   let app: TestApp | undefined;
+  // A database of its own: the reconciler takes every scheduled row it sees, and other files' apps share the run's.
+  const databaseUrl = new URL(testContext().databaseUrl);
+  const databaseName = `${databaseUrl.pathname.slice(1)}_reconcile`;
+  databaseUrl.pathname = `/${databaseName}`;
+  const env = { DATABASE_URL: databaseUrl.toString() };
   beforeAll(async () => {
+    await ensureDatabaseExists(env.DATABASE_URL);
     sink = await startSmtpSink();
-    migrated = await startTestApp({ modules: [createEventpostModule], workers: false });
+    migrated = await startTestApp({ modules: [createEventpostModule], workers: false, env });
   });
   afterAll(async () => {
     await app?.close();
     await migrated.close();
     await sink.close();
+    await dropDatabase(testContext().databaseUrl, databaseName);
   });
 
   const insertRow = async (to: string, status: string, updatedAt: Date) => {
@@ -45,7 +53,7 @@ describe('delivery reconciler', () => {
     await insertRow(recent, 'scheduled', new Date());
     const stuckId = await insertRow(stuck, 'sending', new Date(Date.now() - 10 * 60_000));
     await insertRow(fresh, 'sending', new Date());
-    app = await startTestApp({ modules: [createEventpostModule], env: { SMTP_URL: sink.url }, redisPrefix: migrated.redisPrefix });
+    app = await startTestApp({ modules: [createEventpostModule], env: { ...env, SMTP_URL: sink.url }, redisPrefix: migrated.redisPrefix });
     const byRecipient = (to: string) => sink.messages.filter((m) => m.to && 'text' in m.to && m.to.text === to);
     await waitFor(() => byRecipient(lost).length === 1 && byRecipient(stuck).length === 1, { timeoutMs: 15_000 });
     for (const id of [lostId, stuckId]) {
