@@ -5,20 +5,20 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { INGEST_QUEUE } from '../src/ingest-queue';
 import { flood, postWrite, type FloodResult } from './chaos/flood';
 import { createGenerator, seededRandom, tally } from './chaos/generator';
-import { killHard, spawnGateway, spawnStandby, stopGracefully, type GatewayProcess } from './chaos/processes';
+import { killHard, spawnStandby, stopGracefully, type GatewayProcess } from './chaos/processes';
 import { startMessy } from './helpers';
 
 // CI size; the 50,000-message size runs from tools/bench.
 const MESSAGES = Number(process.env.MESSY_CHAOS_MESSAGES ?? 2_000);
 const MIN_KILLS = 5;
-// Warm standby processes; loading one takes seconds of CPU, so the pool stays small.
-const SPARES = 3;
-const BURST = 500;
+const BURST = 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface ChaosRun {
   checker: TestApp;
-  api: GatewayProcess;
+  baseUrl: string;
+  phases: Record<string, number>;
+  phase(name: string): void;
   result: FloodResult;
   kills: number;
   stop(): Promise<void>;
@@ -26,9 +26,14 @@ interface ChaosRun {
 
 const children = new Set<ChildProcess>();
 
-/** The gateway as ROLE=api plus two ROLE=worker processes, flooded while the workers are SIGKILLed. */
+/** A ROLE=api gateway plus two ROLE=worker child processes, flooded while the workers are SIGKILLed. */
 async function chaosRun(seed: number, workerEnv: Record<string, string> = {}): Promise<ChaosRun> {
-  const checker = await startMessy({}, { workers: false });
+  // The API side is this process's gateway (ROLE=api): the child processes are the workers being killed.
+  const checker = await startMessy({ MESSY_STATS_INTERVAL_MS: '1000' }, { workers: false });
+  const baseUrl = checker.baseUrl;
+  const phases: Record<string, number> = {};
+  const started = Date.now();
+  const phase = (name: string) => (phases[name] = Math.round((Date.now() - started) / 100) / 10);
   const context = testContext();
   const env = {
     DATABASE_URL: context.databaseUrl,
@@ -43,20 +48,15 @@ async function chaosRun(seed: number, workerEnv: Record<string, string> = {}): P
     return process;
   };
   const workerEnvironment = { ...env, ROLE: 'worker', ...workerEnv };
-  const starting = spawnGateway({ ...env, ROLE: 'api' });
-  // Warm standbys replace killed workers, so a restart does not wait for a cold start of the process.
-  const spares = Array.from({ length: 2 }, () => track(spawnStandby(workerEnvironment)));
-  const takeSpare = () => {
-    const index = spares.findIndex((spare) => spare.isLoaded());
-    if (index === -1) return undefined;
-    const [spare] = spares.splice(index, 1);
-    spares.push(track(spawnStandby(workerEnvironment)));
-    return spare!;
-  };
-  const workers = await Promise.all(spares.splice(0, 2).map((spare) => spare.activate()));
-  const api = track(await starting);
-  spares.push(...Array.from({ length: SPARES }, () => track(spawnStandby(workerEnvironment))));
 
+  // Warm standbys replace killed workers: a cold start of a gateway process costs seconds of CPU, so every
+  // process the run needs (two workers and one replacement per kill) loads at once, before the flood.
+  const standbys = Array.from({ length: 2 + MIN_KILLS }, () => track(spawnStandby(workerEnvironment)));
+  const workers = await Promise.all(standbys.slice(0, 2).map((standby) => standby.activate()));
+  const spares = standbys.slice(2);
+  await Promise.all(spares.map((spare) => spare.loaded));
+  const queue = checker.platform.deps.queues.queue(INGEST_QUEUE);
+  phase('workersUp');
   const random = seededRandom(seed);
   const nextBurstMessage = createGenerator(seed + 1);
   const bursts: FloodResult = { accepted: new Map(), resends: 0, resendMismatches: 0, retries: 0, failures: [] };
@@ -64,7 +64,7 @@ async function chaosRun(seed: number, workerEnv: Record<string, string> = {}): P
   /** A big batch right before a kill, so that the victim is likely inside its transaction. */
   const burst = async () => {
     const messages = Array.from({ length: BURST }, nextBurstMessage);
-    const ids = await postWrite(`http://127.0.0.1:${api.port}`, { key: `burst-${seed}-${burstCount++}`, messages, batch: true }, random, bursts);
+    const ids = await postWrite(baseUrl, { key: `burst-${seed}-${burstCount++}`, messages, batch: true }, random, bursts);
     ids?.forEach((id, index) => bursts.accepted.set(id, messages[index]!));
   };
   let kills = 0;
@@ -72,38 +72,42 @@ async function chaosRun(seed: number, workerEnv: Record<string, string> = {}): P
   const killer = (async () => {
     while (flooding) {
       await sleep(300 + random() * 700);
-      const victims = random() < 0.3 ? [0, 1] : [Math.floor(random() * 2)];
+      const victims = (random() < 0.5 ? [0, 1] : [Math.floor(random() * 2)]).slice(0, spares.length);
+      if (!flooding || victims.length === 0) continue;
+      await burst();
+      // Kill once a worker took the burst's job: inside its transaction (or, in the negative control, with
+      // the job already completed and its insert still running).
+      const tookAt = Date.now();
+      while ((await queue.getJobCountByTypes('waiting', 'prioritized')) > 0 && Date.now() - tookAt < 2_000);
+      await Promise.all(victims.map((slot) => killHard(workers[slot]!.child)));
       for (const slot of victims) {
-        const spare = flooding ? takeSpare() : undefined;
-        if (!spare) continue;
-        await burst();
-        await sleep(random() * 40);
-        await killHard(workers[slot]!.child);
         children.delete(workers[slot]!.child);
         kills++;
-        workers[slot] = await spare.activate();
+        workers[slot] = await spares.shift()!.activate();
       }
     }
   })();
   const result = await flood({
-    baseUrl: `http://127.0.0.1:${api.port}`,
+    baseUrl,
     seed,
     total: MESSAGES,
     concurrency: 64,
     messagesPerSecond: 150,
     mayStop: () => kills >= MIN_KILLS,
   });
+  phase('floodDone');
   flooding = false;
   await killer;
   for (const [id, message] of bursts.accepted) result.accepted.set(id, message);
   result.failures.push(...bursts.failures);
   return {
     checker,
-    api,
+    baseUrl,
     result,
     kills,
+    phases,
+    phase,
     async stop() {
-      for (const spare of spares) await killHard(spare.child);
       await Promise.all([...children].map((child) => stopGracefully(child)));
       children.clear();
       await checker.close();
@@ -135,7 +139,7 @@ describe('chaos: SIGKILLed workers during a flood', () => {
   it('loses nothing and duplicates nothing: exact rows, exact stats, zero drift, empty dead-letter queue', { timeout: 300_000 }, async () => {
     const run = await chaosRun(20261130);
     try {
-      const { checker, api, result, kills } = run;
+      const { checker, baseUrl, result, kills } = run;
       expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
       expect(result.failures).toEqual([]);
       expect(result.resends).toBeGreaterThan(0);
@@ -151,7 +155,7 @@ describe('chaos: SIGKILLed workers during a flood', () => {
       expect(rows[0]).toEqual({ total: result.accepted.size, distinct_ids: result.accepted.size });
       expect(await compareIds(db, result.accepted)).toEqual({ rows: result.accepted.size, missing: [], extra: [] });
 
-      const baseUrl = `http://127.0.0.1:${api.port}`;
+      run.phase('drained');
       const stats = (await (await fetch(`${baseUrl}/messy/admin/stats/refresh`, { method: 'POST' })).json()) as {
         messages: number;
         users: number;
@@ -163,6 +167,7 @@ describe('chaos: SIGKILLed workers during a flood', () => {
       const recount = (await (await fetch(`${baseUrl}/messy/admin/stats/recount`, { method: 'POST' })).json()) as { drift: number };
       expect(recount.drift).toBe(0);
       expect(await checker.platform.deps.queues.queue(INGEST_QUEUE).getFailedCount()).toBe(0);
+      console.log(`chaos: ${result.accepted.size} messages, ${kills} kills, ${result.retries} retries, phases (s) ${JSON.stringify(run.phases)}`);
     } finally {
       await run.stop();
     }

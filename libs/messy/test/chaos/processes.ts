@@ -46,13 +46,6 @@ function spawnEntry(env: Record<string, string>): ChildProcess {
   return child;
 }
 
-/** Spawns `node --import tsx gateway-entry.ts` and resolves once it printed `READY <port>`. */
-export async function spawnGateway(env: Record<string, string>): Promise<GatewayProcess> {
-  const child = spawnEntry(env);
-  const ready = await waitForLine(child, /READY (\d+)/, `gateway (${env.ROLE}) start`);
-  return { child, port: Number(ready[1]) };
-}
-
 /** A process that has loaded and migrated but waits for `activate` before starting its workers. */
 export interface Standby {
   child: ChildProcess;
