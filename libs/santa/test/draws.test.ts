@@ -49,6 +49,20 @@ describe('drawing names', () => {
     expect(draws.body.draws).toHaveLength(1);
   });
 
+  it('lets exactly one draw succeed when two gateway processes draw at once', async () => {
+    const other = await startTestApp({ modules: [createSantaModule], redisPrefix: app.redisPrefix });
+    try {
+      const { group } = await groupWith(app, ['Bob', 'Cy']);
+      const results = await Promise.all([draw(app, group), draw(other, group)]);
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+      const metrics = await (await other.request('/metrics')).text();
+      const here = await (await app.request('/metrics')).text();
+      expect(`${metrics}\n${here}`).toMatch(/santa_draws_total\{mode="cycle",outcome="already_drawn"\} [1-9]/);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('reveals once; anyone can then recompute the pairs from the seed; redraws supersede and avoid the last pairs', async () => {
     const { group, members } = await groupWith(app, ['Bob', 'Cy', 'Dee', 'Eve'], { avoid_previous: true });
     const first = await draw(app, group);
