@@ -1,10 +1,6 @@
-// The kernel (@platform/platform) has these helpers too, but the boundaries lint rule has no constraint for the
-// `type:tool` tag yet, and a project whose tags match no constraint may import no library at all.
+import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, deleteKeysWithPrefix, dropDatabase, ensureDatabaseExists, quoteIdentifier } from '@platform/platform';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-
-const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/platform';
-const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 const LEFTOVER_AGE_MS = 6 * 3600_000;
 const BENCH_DATABASE = /^bench_(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(_\d+)?$/;
@@ -33,7 +29,7 @@ export function runId(date = new Date()): string {
 
 export async function createScenarioDatabase(name: string): Promise<ScenarioDatabase> {
   const url = withDatabase(serverDatabaseUrl, name);
-  await onServer((admin) => admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`));
+  await ensureDatabaseExists(url);
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   pool.on('error', () => undefined);
   return {
@@ -45,7 +41,7 @@ export async function createScenarioDatabase(name: string): Promise<ScenarioData
     },
     async drop() {
       await pool.end();
-      await onServer((admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`));
+      await dropDatabase(serverDatabaseUrl, name);
     },
   };
 }
@@ -54,14 +50,7 @@ export async function deleteRedisKeys(prefix: string): Promise<number> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   redis.on('error', () => undefined);
   try {
-    let deleted = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) deleted += await redis.unlink(...keys);
-    } while (cursor !== '0');
-    return deleted;
+    return await deleteKeysWithPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }
@@ -92,8 +81,4 @@ async function onServer<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
   } finally {
     await admin.end();
   }
-}
-
-function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }
