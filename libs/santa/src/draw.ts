@@ -30,7 +30,8 @@ export function buildDrawInput(options: {
   participants: readonly string[];
   exclusions: readonly (readonly [string, string])[];
 }): { input: DrawInput; json: string } {
-  const participants = [...new Set(options.participants)].sort(byString);
+  // The default sort is JavaScript's string order that §7 names, and faster than a comparator.
+  const participants = [...new Set(options.participants)].sort();
   const inP = new Set(participants);
   const seen = new Set<string>();
   const exclusions: [string, string][] = [];
