@@ -60,7 +60,7 @@ describe('messy write validation', () => {
     await expectError(await app.request('/messy/message/write/', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'a,b' }), 415, 'unsupported_media_type');
   });
 
-  it('treats a batch as all or nothing and bounds it to 1-1000 items', async () => {
+  it('treats a batch as all or nothing, bounds it to 1-1000 items and its body to 8 MiB', async () => {
     const before = await counter(app, 'rejected');
     const oneBad = await expectError(
       await app.request('/messy/messages/batch', { method: 'POST', json: { messages: [message(), message({ state: 'xx' }), message()] } }),
@@ -74,6 +74,8 @@ describe('messy write validation', () => {
       expect(body.error.details!.map((d) => d.path)).toEqual(['messages']);
     }
     await expectError(await app.request('/messy/messages/batch', { method: 'POST', json: { messages: 'x' } }), 422, 'validation_failed');
+    const huge = { messages: [message({ message: 'x'.repeat(9 * 1024 * 1024) })] };
+    await expectError(await app.request('/messy/messages/batch', { method: 'POST', json: huge }), 413, 'payload_too_large');
   });
 
   it('refuses a malformed Idempotency-Key', async () => {
