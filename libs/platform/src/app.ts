@@ -1,8 +1,7 @@
 import express, { type Express, type RequestHandler } from 'express';
-import { pinoHttp } from 'pino-http';
 import { renderDocsPage } from './docs-page';
 import { errorHandler, notFoundHandler, requestId } from './http';
-import { redactUrl } from './logger';
+import { requestLogger } from './request-log';
 import { httpMetricsMiddleware } from './metrics';
 import type { DomainModule } from './module';
 import { buildOpenApiDocument, type OpenApiPaths } from './openapi';
@@ -32,18 +31,7 @@ export function createHttpApp(platform: Platform, modules: DomainModule[], optio
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestId(), securityHeaders());
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (_req, res) => (res as express.Response).locals.requestId,
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/healthz' },
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(requestLogger(logger));
   const served = options.serveModules === false ? [] : modules;
   app.use(
     httpMetricsMiddleware(

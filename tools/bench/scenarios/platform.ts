@@ -5,7 +5,7 @@ export const scenarios: Scenario[] = [
   {
     module: 'platform',
     name: 'healthz',
-    summary: 'GET /healthz: the whole middleware chain (request id, pino-http, metrics) and a tiny JSON answer',
+    summary: 'GET /healthz: the whole middleware chain (request id, request log, metrics) and a tiny JSON answer',
     async run(context) {
       return httpScenarioResult(await context.autocannon({ url: `${context.baseUrl}/healthz` }));
     },
