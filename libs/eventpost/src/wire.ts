@@ -114,7 +114,7 @@ function asHttpError(error: unknown): HttpError | undefined {
     return new HttpError(404, 'not_found', 'No record has this id');
   }
   if (isUnavailableError(error)) {
-    return new HttpError(503, 'service_unavailable', 'A backing service is unavailable; retry shortly', null, { 'Retry-After': '1' });
+    return new HttpError(503, 'unavailable', 'A backing service is unavailable; retry shortly', null, { 'Retry-After': '1' });
   }
   return undefined;
 }

@@ -21,7 +21,7 @@ export class HttpError extends Error {
 export const notFound = (message = 'Not found') => new HttpError(404, 'not_found', message);
 
 export const serviceUnavailable = (message: string, retryAfterSeconds = 1, details: unknown = null) =>
-  new HttpError(503, 'service_unavailable', message, details, { 'Retry-After': String(retryAfterSeconds) });
+  new HttpError(503, 'unavailable', message, details, { 'Retry-After': String(retryAfterSeconds) });
 
 export function errorBody(code: string, message: string, details: unknown = null) {
   return { error: { code, message, details } };

@@ -110,7 +110,7 @@ function toHttpError(error: unknown): HttpError {
     return new HttpError(422, 'invalid_value', 'A value in the request cannot be stored (invalid characters or out of range)');
   }
   if (isUnavailableError(error)) {
-    return new HttpError(503, 'service_unavailable', 'A backing service is unavailable; retry shortly', null, {
+    return new HttpError(503, 'unavailable', 'A backing service is unavailable; retry shortly', null, {
       'Retry-After': '1',
     });
   }

@@ -34,7 +34,7 @@ describe('Postgres or Redis going away while running', () => {
     const failed = await app.request('/probe/redis');
     expect(failed.status).toBe(503);
     expect(failed.headers.get('retry-after')).toBe('1');
-    expect((await failed.json()).error.code).toBe('service_unavailable');
+    expect((await failed.json()).error.code).toBe('unavailable');
     expect((await app.request('/probe/db')).status).toBe(200);
 
     await redisProxy.restore();

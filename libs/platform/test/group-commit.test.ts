@@ -39,6 +39,6 @@ describe('group commit', () => {
 
   it('answers 503 when the commit is not confirmed in time', async () => {
     const committer = createGroupCommitter<number>({ windowMs: 0, maxItems: 10, timeoutMs: 20, commit: () => new Promise(() => undefined) });
-    await expect(committer.submit([1])).rejects.toMatchObject({ status: 503, code: 'service_unavailable' });
+    await expect(committer.submit([1])).rejects.toMatchObject({ status: 503, code: 'unavailable' });
   });
 });
