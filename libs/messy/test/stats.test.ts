@@ -1,21 +1,8 @@
 import { sql } from 'kysely';
 import { waitFor, type TestApp } from '@platform/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StatsBody as Stats } from '../src/stats-body';
 import { message, startMessy, waitPersisted } from './helpers';
-
-type Stats = {
-  result: string;
-  cities: number;
-  users: number;
-  messages: number;
-  generated_at: string;
-  stale: boolean;
-  per_state: Record<string, { messages: number; cities: number }>;
-  top_cities: { state: string; city: string; messages: number }[];
-  top_users: { username: string; messages: number }[];
-  last_minute: number;
-  last_hour: number;
-};
 
 const TOKEN = 'secret-admin-token';
 const auth = { Authorization: `Bearer ${TOKEN}` };
