@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { preparedStatementPool } from './prepared-statements';
 
 // int8 (bigint) and numeric come back as strings by default; ids and counts here fit in 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -23,7 +24,7 @@ export function createDatabase(url: string, options: { max?: number } = {}): Dat
   // The failed query itself still rejects, and the pool discards the broken client.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: preparedStatementPool(pool) }) });
   return { pool, db, close: () => db.destroy() };
 }
 
