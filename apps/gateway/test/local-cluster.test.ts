@@ -4,6 +4,14 @@ import { testContext, startSmtpSink, waitFor, type SmtpSink } from '@platform/pl
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
+/** Short, so that a window of a few seconds holds enough scheduled snapshots to tell one scheduler from several. */
+const STATS_INTERVAL_MS = 1_000;
+const STATS_FRESHNESS_MS = 2 * STATS_INTERVAL_MS + 2_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+/** `scheduled_time` has whole seconds. */
+const wholeSecondAfter = (ms: number) => Math.ceil(ms / 1_000) * 1_000;
+const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const hasNginx = (() => {
   try {
@@ -45,6 +53,19 @@ async function call(base: string, path: string, init: RequestInit & { json?: unk
   return { status: response.status, headers: response.headers, body: text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
 }
 
+/** Statistics snapshots built so far, summed over every trigger and every given process's own /metrics. */
+async function snapshotBuilds(processUrls: string[]): Promise<number> {
+  const counts = await Promise.all(
+    processUrls.map(async (url) => {
+      const text = (await call(url, '/metrics')).body as string;
+      const series = [...text.matchAll(/^messy_stats_snapshots_total\{[^}]*\} (\d+)$/gm)];
+      expect(series.length, `messy_stats_snapshots_total on ${url}`).toBeGreaterThan(0);
+      return series.reduce((sum, [, n]) => sum + Number(n), 0);
+    }),
+  );
+  return counts.reduce((sum, n) => sum + n, 0);
+}
+
 describe.skipIf(!hasNginx)('2 api + 1 worker processes behind nginx behave as one process', () => {
   let cluster: Cluster;
   let script: ChildProcess;
@@ -59,6 +80,7 @@ describe.skipIf(!hasNginx)('2 api + 1 worker processes behind nginx behave as on
         REDIS_URL: context.redisUrl,
         REDIS_PREFIX: `${context.redisPrefix}:cluster`,
         SMTP_URL: sink.url,
+        MESSY_STATS_INTERVAL_MS: String(STATS_INTERVAL_MS),
         LOG_LEVEL: 'warn',
         NODE_ENV: 'test',
     });
@@ -99,6 +121,51 @@ describe.skipIf(!hasNginx)('2 api + 1 worker processes behind nginx behave as on
       const read = await call(reader, `/eventpost/events/${id}`);
       expect(read.body.title).toBe(`Cluster ${i}`);
     }
+  });
+
+  it('eventpost: a notification rescheduled on the other process is mailed once, at the new time; one deleted there never', async () => {
+    const [a, b] = cluster.apiUrls as [string, string];
+    const event = await call(a, '/eventpost/events', {
+      json: { title: 'Cluster reminders', description: 'A description of twenty characters or more', date: '2027-01-15', time: '10:00:00' },
+    });
+    expect(event.status).toBe(201);
+    const firstTime = wholeSecondAfter(Date.now() + 3_000);
+    const newTime = firstTime + 4_000;
+    const schedule = async (label: string): Promise<string> => {
+      const created = await call(a, '/eventpost/notifications', {
+        json: {
+          subject: `Cluster reminder ${label}`,
+          content: 'A reminder content of thirty characters or more.',
+          to_mail: `reminder-${label}-${run}@example.test`,
+          scheduled_time: isoSeconds(firstTime),
+          event_id: event.body.id,
+        },
+      });
+      expect(created.status).toBe(201);
+      return created.body.id;
+    };
+    const [moved, deleted] = await Promise.all([schedule('moved'), schedule('deleted')]);
+    const patched = await call(b, `/eventpost/notifications/${moved}`, { method: 'PATCH', json: { scheduled_time: isoSeconds(newTime) } });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ scheduled_time: isoSeconds(newTime), status: 'scheduled' });
+    const removed = await call(b, `/eventpost/notifications/${deleted}`, { method: 'DELETE' });
+    expect(removed.status).toBe(200);
+    expect(removed.body.status).toBe('cancelled');
+    expect(Date.now()).toBeLessThan(firstTime); // both changes landed before the original time
+
+    const mailsFor = (id: string) => sink.messages.filter((mail) => mail.headers.get('x-eventpost-notification-id') === id);
+    // The original time passes without a send, and nothing goes out early.
+    await sleep(newTime - 300 - Date.now());
+    expect(mailsFor(moved)).toHaveLength(0);
+    await waitFor(() => mailsFor(moved).length > 0, { timeoutMs: 5_000 + 2_000, intervalMs: 20, what: 'the rescheduled e-mail' });
+    expect(Date.now()).toBeLessThanOrEqual(newTime + 5_000 + 500);
+    // Long enough for a duplicate from the other processes' jobs, and past the deleted one's latest send time.
+    await sleep(Math.max(firstTime + 5_000, Date.now() + 2_000) - Date.now());
+    expect(mailsFor(moved)).toHaveLength(1);
+    expect(mailsFor(moved)[0]!.subject).toBe('Cluster reminder moved');
+    expect(mailsFor(deleted)).toHaveLength(0);
+    expect((await call(a, `/eventpost/notifications/${moved}`)).body).toMatchObject({ status: 'sent', attempts: 1 });
+    expect((await call(a, `/eventpost/notifications/${deleted}`)).status).toBe(404);
   });
 
   it('santa: concurrent draws on two processes have exactly one winner, and each invitation is mailed once', async () => {
@@ -155,5 +222,49 @@ describe.skipIf(!hasNginx)('2 api + 1 worker processes behind nginx behave as on
     );
     expect(stored).toHaveLength(500);
     expect(new Set(stored)).toEqual(accepted);
+  });
+
+  it('messy: the stats job scheduler builds one snapshot per interval in the whole cluster, not one per process', async () => {
+    const processes = [...cluster.apiUrls, ...cluster.workerUrls];
+    await waitFor(async () => (await snapshotBuilds(processes)) > 0, { timeoutMs: 10_000, what: 'a first statistics snapshot' });
+    const windowStart = performance.now();
+    const before = await snapshotBuilds(processes);
+    const countingFrom = performance.now();
+    await sleep(8 * STATS_INTERVAL_MS);
+    const countingTo = performance.now();
+    const built = (await snapshotBuilds(processes)) - before;
+    const windowEnd = performance.now();
+    // Each process's reading falls between these bounds; one late or early build either side is tolerated.
+    expect(built).toBeGreaterThanOrEqual(Math.floor((countingTo - countingFrom) / STATS_INTERVAL_MS) - 1);
+    expect(built).toBeLessThanOrEqual(Math.ceil((windowEnd - windowStart) / STATS_INTERVAL_MS) + 1);
+  });
+
+  it('messy: a message written through one api process shows in /messy/stats read through the other within the freshness bound', async () => {
+    const [a, b] = cluster.apiUrls as [string, string];
+    // Nothing else in this run writes WY while this file runs, so the count changes only with this message.
+    const wyMessages = async () => {
+      const stats = await call(b, '/messy/stats');
+      expect(stats.status).toBe(200);
+      return stats.body.per_state.WY.messages as number;
+    };
+    const baseline = await wyMessages();
+    const written = await call(a, '/messy/messages', { json: { username: `fresh_${run}`, city: 'Cheyenne', state: 'WY', message: 'fresh' } });
+    expect(written.status).toBe(202);
+    await waitFor(async () => (await call(a, `/messy/messages/${written.body.id}`)).status === 200, {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      what: 'the message to be persisted',
+    });
+    // Persisted by now at the latest, so the delay measured from here is at most the real one.
+    const persistedBy = performance.now();
+    const reflected = await waitFor(
+      async () => {
+        const count = await wyMessages();
+        return count > baseline && count;
+      },
+      { timeoutMs: STATS_FRESHNESS_MS + 3_000, intervalMs: 20, what: 'the message in /messy/stats' },
+    );
+    expect(performance.now() - persistedBy).toBeLessThanOrEqual(STATS_FRESHNESS_MS);
+    expect(reflected).toBe(baseline + 1);
   });
 });

@@ -2,10 +2,13 @@ import { Counter, Gauge, Histogram, type Metrics } from '@platform/platform';
 
 export const MESSAGE_OUTCOMES = ['accepted', 'rejected', 'persisted', 'duplicate'] as const;
 export type MessageOutcome = (typeof MESSAGE_OUTCOMES)[number];
+export const SNAPSHOT_TRIGGERS = ['scheduled', 'refresh', 'first_request'] as const;
+export type SnapshotTrigger = (typeof SNAPSHOT_TRIGGERS)[number];
 
 export interface MessyMetrics {
   messages: Counter<'outcome'>;
   batchSize: Histogram;
+  snapshots: Counter<'trigger'>;
 }
 
 /** Readers behind the gauges, read at scrape time. */
@@ -25,6 +28,13 @@ export function createMessyMetrics(metrics: Metrics, sources: GaugeSources): Mes
     registers,
   });
   for (const outcome of MESSAGE_OUTCOMES) messages.inc({ outcome }, 0);
+  const snapshots = new Counter({
+    name: 'messy_stats_snapshots_total',
+    help: 'Statistics snapshots built by this process, by trigger: scheduled (job scheduler), refresh (admin endpoint), first_request (none existed yet)',
+    labelNames: ['trigger'],
+    registers,
+  });
+  for (const trigger of SNAPSHOT_TRIGGERS) snapshots.inc({ trigger }, 0);
   const gauge = (name: string, help: string, read: () => Promise<number>) =>
     new Gauge({
       name,
@@ -46,5 +56,6 @@ export function createMessyMetrics(metrics: Metrics, sources: GaugeSources): Mes
       buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000],
       registers,
     }),
+    snapshots,
   };
 }

@@ -17,13 +17,14 @@ export const createMessyModule: ModuleFactory = (deps): DomainModule => {
   const db = moduleDb<MessyDb>(deps.db, 'messy');
   const logger = deps.logger.child({ module: 'messy' });
   const ingest = createIngestQueue({ queues: deps.queues, redis: deps.redis, config, logger });
-  const stats = createStatsService({ db, redis: deps.redis, platformConfig: deps.config, config, logger });
+  // The gauges read `stats` at scrape time only, after it exists.
   const metrics = createMessyMetrics(deps.metrics, {
     backlog: () => ingest.backlog.fresh(),
     statsAgeSeconds: () => stats.ageSeconds(),
     drift: () => stats.lastDrift(),
     deadLetterJobs: () => ingest.queue.getFailedCount(),
   });
+  const stats = createStatsService({ db, redis: deps.redis, platformConfig: deps.config, config, logger, metrics });
   const writes = createWriteService({
     config,
     ingest,

@@ -2,6 +2,7 @@ import { HttpError, redisKey, type Logger, type PlatformConfig, type Redis } fro
 import type { Kysely } from 'kysely';
 import type { MessyConfig } from './config';
 import type { MessyDb } from './db';
+import type { MessyMetrics, SnapshotTrigger } from './metrics';
 import { readSnapshotFigures, pruneSecondCounts, recountAggregates } from './repository';
 import { renderStats, snapshotFromFigures, type RenderedStats, type Snapshot } from './stats-body';
 
@@ -26,8 +27,15 @@ interface Cached {
 }
 
 /** Builds snapshots from the aggregate tables, keeps them in Redis, serves them with ≤ 500 ms memory. */
-export function createStatsService(deps: { db: Kysely<MessyDb>; redis: Redis; platformConfig: PlatformConfig; config: MessyConfig; logger: Logger }) {
-  const { db, redis, platformConfig, config, logger } = deps;
+export function createStatsService(deps: {
+  db: Kysely<MessyDb>;
+  redis: Redis;
+  platformConfig: PlatformConfig;
+  config: MessyConfig;
+  logger: Logger;
+  metrics: Pick<MessyMetrics, 'snapshots'>;
+}) {
+  const { db, redis, platformConfig, config, logger, metrics } = deps;
   const snapshotKey = redisKey(platformConfig, 'messy', 'stats', 'snapshot');
   const failedKey = redisKey(platformConfig, 'messy', 'stats', 'failed');
   const driftKey = redisKey(platformConfig, 'messy', 'stats', 'drift');
@@ -36,9 +44,10 @@ export function createStatsService(deps: { db: Kysely<MessyDb>; redis: Redis; pl
   let loading: Promise<Cached | undefined> | undefined;
   let firstBuild: Promise<Snapshot> | undefined;
 
-  const build = async (): Promise<Snapshot> => {
+  const build = async (trigger: SnapshotTrigger): Promise<Snapshot> => {
     const snapshot = snapshotFromFigures(await readSnapshotFigures(db));
     await redis.eval(STORE_SCRIPT, 2, snapshotKey, failedKey, String(snapshot.generatedAtMs), JSON.stringify(snapshot.figures));
+    metrics.snapshots.inc({ trigger });
     cached = undefined;
     return snapshot;
   };
@@ -66,7 +75,7 @@ export function createStatsService(deps: { db: Kysely<MessyDb>; redis: Redis; pl
     const loaded = await loading;
     if (loaded) return (cached = loaded);
     // No snapshot yet: the first request builds one, one build at a time.
-    firstBuild ??= build().finally(() => {
+    firstBuild ??= build('first_request').finally(() => {
       firstBuild = undefined;
     });
     try {
@@ -89,7 +98,7 @@ export function createStatsService(deps: { db: Kysely<MessyDb>; redis: Redis; pl
     /** The scheduled job: a failure marks the last good snapshot stale instead of replacing it. */
     async refreshScheduled(): Promise<void> {
       try {
-        await build();
+        await build('scheduled');
         await pruneSecondCounts(db);
       } catch (error) {
         await redis.set(failedKey, '1').catch(() => undefined);
@@ -97,7 +106,7 @@ export function createStatsService(deps: { db: Kysely<MessyDb>; redis: Redis; pl
       }
     },
     async refreshNow(): Promise<RenderedStats> {
-      const snapshot = await build();
+      const snapshot = await build('refresh');
       return renderStats(snapshot, false);
     },
     async ageSeconds(): Promise<number> {

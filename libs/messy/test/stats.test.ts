@@ -160,4 +160,16 @@ describe('messy statistics without a scheduler', () => {
     expect(later.headers.get('etag')).not.toBe(first.headers.get('etag'));
     expect(await (await app.request('/metrics')).text()).toMatch(/^messy_stats_age_seconds [2-9]\.\d+$/m);
   });
+
+  it('counts each snapshot build by trigger in messy_stats_snapshots_total', async () => {
+    const builds = async () => {
+      const text = await (await app.request('/metrics')).text();
+      return Object.fromEntries([...text.matchAll(/^messy_stats_snapshots_total\{trigger="(\w+)"\} (\d+)$/gm)].map(([, trigger, n]) => [trigger, Number(n)]));
+    };
+    // The failed first build above is not counted; the successful one is, and serving it again builds nothing.
+    await app.request('/messy/stats');
+    expect(await builds()).toEqual({ scheduled: 0, refresh: 0, first_request: 1 });
+    expect((await app.request('/messy/admin/stats/refresh', { method: 'POST' })).status).toBe(200);
+    expect(await builds()).toEqual({ scheduled: 0, refresh: 1, first_request: 1 });
+  });
 });
