@@ -21,7 +21,9 @@ export function renderBenchmarks(records: BenchRecord[]): string {
     '',
   ];
   for (const module of modules) {
-    const rows = records.filter((record) => record.module === module).sort((a, b) => a.name.localeCompare(b.name));
+    const rows = records
+      .filter((record) => record.module === module)
+      .sort((a, b) => a.name.localeCompare(b.name) || a.settings.processes - b.settings.processes);
     lines.push(`## ${module}`, '');
     lines.push('| scenario | figure | latency mean / p50 / p99 | errors | peak RSS (idle) | baseline | ratio | CPU/req (baseline) | CPU ratio | idle CPU | target | load |');
     lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
@@ -43,7 +45,7 @@ function renderRow(record: BenchRecord): string {
   const ratio = record.ratio === null ? '—' : record.ratio.toFixed(2);
   const target = record.target ? `${escape(record.target)}${verdict(record)}` : '—';
   const load = record.settings.loadAverage.toFixed(1);
-  return `| \`${record.name}\`: ${escape(record.summary)} | ${num(record.figure)} ${record.unit} | ${latency} | ${num(record.errors)} | ${num(record.peakRssMb)} MiB${record.idleRssMb === undefined ? '' : ` (idle ${num(record.idleRssMb)})`} | ${baseline} | ${ratio} | ${cpu} | ${cpuRatio} | ${record.idleCpuPercent === undefined ? '—' : `${record.idleCpuPercent}%`} | ${target} | ${load} |`;
+  return `| ${label(record)}: ${escape(record.summary)} | ${num(record.figure)} ${record.unit} | ${latency} | ${num(record.errors)} | ${num(record.peakRssMb)} MiB${record.idleRssMb === undefined ? '' : ` (idle ${num(record.idleRssMb)})`} | ${baseline} | ${ratio} | ${cpu} | ${cpuRatio} | ${record.idleCpuPercent === undefined ? '—' : `${record.idleCpuPercent}%`} | ${target} | ${load} |`;
 }
 
 /** One line per run that produced rows of this table: where, when, and with which settings. */
@@ -52,11 +54,16 @@ function describeRun(record: BenchRecord, rows: BenchRecord[]): string {
   const processes = settings.processes === 1 ? '1 gateway process (ROLE=all)' : `${settings.processes} ROLE=api processes + 1 ROLE=worker`;
   const rounds = settings.rounds > 1 ? `, median of ${settings.rounds} rounds` : '';
   const profiled = settings.cpuProf ? ', **with --cpu-prof (slower)**' : '';
-  const names = rows.length === 1 ? `\`${record.name}\`` : rows.map((row) => `\`${row.name}\``).join(', ');
+  const names = rows.map(label).join(', ');
   return (
     `${names}: run \`${record.runId}\` on ${record.date.slice(0, 10)} at commit \`${record.commit}\`; ${describeMachine(machine)}; ` +
     `${settings.durationSeconds} s per measurement after ${settings.warmupSeconds} s warm-up, ${settings.connections} connections, ${processes}${rounds}${profiled}.`
   );
+}
+
+/** The scenario's name, and the process count when the gateway ran as several processes. */
+function label(record: BenchRecord): string {
+  return record.settings.processes > 1 ? `\`${record.name}\` ×${record.settings.processes} api processes` : `\`${record.name}\``;
 }
 
 export function describeMachine(machine: Machine): string {

@@ -91,11 +91,16 @@ export function writeRunFile(resultsDir: string, run: RunFile): string {
   return file;
 }
 
+/** A scenario's latest record per process count: a 2-process run keeps the 1-process figures beside it. */
+function storeKey(record: BenchRecord): string {
+  return record.settings.processes > 1 ? `${record.id}@${record.settings.processes}` : record.id;
+}
+
 /** Merges this run's records into `latest.json` and returns every stored record. */
 export function mergeIntoStore(resultsDir: string, records: BenchRecord[]): BenchRecord[] {
   const file = join(resultsDir, 'latest.json');
   const store: Store = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Store) : { records: {} };
-  for (const record of records) store.records[record.id] = record;
+  for (const record of records) store.records[storeKey(record)] = record;
   const sorted: Store = { records: Object.fromEntries(Object.entries(store.records).sort(([a], [b]) => a.localeCompare(b))) };
   writeFileSync(file, `${JSON.stringify(sorted, null, 2)}\n`);
   return Object.values(sorted.records);
