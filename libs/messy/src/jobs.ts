@@ -39,6 +39,9 @@ export async function persistWithHalving(persist: (messages: StoredMessage[]) =>
   }
 }
 
+/** How long the negative control's worker holds an acknowledged job's rows before writing them. */
+const UNSAFE_PERSIST_DELAY_MS = 500;
+
 export function createIngestProcessor(deps: { db: Kysely<MessyDb>; platform: PlatformDeps; metrics: MessyMetrics; config: MessyConfig }) {
   const { db, platform, metrics, config } = deps;
   const persist = async (messages: StoredMessage[]) => {
@@ -50,8 +53,11 @@ export function createIngestProcessor(deps: { db: Kysely<MessyDb>; platform: Pla
   return async (job: Job<IngestJobData>): Promise<void> => {
     const { messages } = job.data;
     if (config.MESSY_UNSAFE_EARLY_COMPLETE) {
-      // Negative control only: the job completes before its rows exist, so a crash loses them.
-      void persistWithHalving(persist, messages).catch((error: unknown) => platform.logger.error({ err: error }, 'messy: unsafe insert failed'));
+      // Negative control only: like the seed's Celery tasks, the job is acknowledged on receipt and its rows are
+      // written later, so a crash in between loses them. The delay keeps that window open however fast the insert.
+      setTimeout(() => {
+        persistWithHalving(persist, messages).catch((error: unknown) => platform.logger.error({ err: error }, 'messy: unsafe insert failed'));
+      }, UNSAFE_PERSIST_DELAY_MS);
       return;
     }
     const bad = await persistWithHalving(persist, messages);
