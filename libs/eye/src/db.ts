@@ -1,7 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 
 /** Row shapes of schema `eye`, kept in step with the migrations by test/db-schema.test.ts. */
-interface EventsTable {
+export interface EventsTable {
   id: string;
   event_id: string | null;
   application: string;
@@ -17,7 +17,7 @@ interface EventsTable {
   stored_at: Generated<string>;
 }
 
-interface ErrorsTable {
+export interface ErrorsTable {
   id: string;
   application: string;
   code: string;

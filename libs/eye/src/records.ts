@@ -1,33 +1,17 @@
+import type { InsertType } from 'kysely';
+import type { ErrorsTable, EventsTable } from './db';
+
+/** A table's row as inserted (the insert side of each `ColumnType`). */
+type InsertedRow<T> = { [K in keyof T]: InsertType<T[K]> };
+
 /** What a persist job carries: events and error records, ready to insert (times in output form). */
-export interface QueuedEvent {
-  id: string;
-  event_id: string | null;
-  application: string;
-  session_id: string;
-  category: string;
-  name: string;
+export type QueuedEvent = Omit<InsertedRow<EventsTable>, 'data' | 'stored_at'> & {
   /** `data` as JSON text, serialised once on the request path. */
   data: string;
-  timestamp: string;
-  received_at: string;
-  type_version: number | null;
-  seq: number;
-  dedup_key: string;
-}
+};
 
-export interface QueuedError {
-  id: string;
-  application: string;
-  code: string;
-  message: string;
-  /** JSON text (may name keys that jsonb refuses). */
-  details: string | null;
-  endpoint: string;
-  index: number | null;
-  payload: string | null;
-  raw_text: string | null;
-  received_at: string;
-}
+/** `details` is JSON text, which may name keys that jsonb refuses; replay fields are set later. */
+export type QueuedError = Omit<InsertedRow<ErrorsTable>, 'status' | 'replayed_event_id' | 'replayed_at'>;
 
 /** Events column by column: half the JSON of an array of objects, and the arrays `unnest` takes as they are. */
 export type EventColumns = { [K in keyof QueuedEvent]: QueuedEvent[K][] };
