@@ -1,21 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { startTestApp, waitFor, type TestApp } from '@platform/platform/testing';
+import { startSmtpSink, startTestApp, waitFor, type SmtpSink, type TestApp } from '@platform/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventpostModule } from '../src';
 import { createNotification, secondsFromNow } from './fixtures';
-import { startScriptedSmtp, type ScriptedSmtp } from './scripted-smtp';
 
 describe.concurrent('delivery failures, retries and backoff', () => {
-  let smtp: ScriptedSmtp;
+  let smtp: SmtpSink;
   let app: TestApp;
   let noSmtp: TestApp;
   let refused: TestApp;
   beforeAll(async () => {
-    smtp = await startScriptedSmtp((recipient, attempt) => {
-      if (recipient.startsWith('flaky-') && attempt <= 2) return [451, '4.3.0 Try again later'];
-      if (recipient.startsWith('down-')) return [452, '4.3.1 Insufficient system storage'];
-      if (recipient.startsWith('gone-')) return [550, '5.1.1 No such user here'];
-      return undefined;
+    smtp = await startSmtpSink({
+      refuseRecipient: (recipient, attempt) => {
+        if (recipient.startsWith('flaky-') && attempt <= 2) return [451, '4.3.0 Try again later'];
+        if (recipient.startsWith('down-')) return [452, '4.3.1 Insufficient system storage'];
+        if (recipient.startsWith('gone-')) return [550, '5.1.1 No such user here'];
+        return undefined;
+      },
     });
     const env = { SMTP_URL: smtp.url, EVENTPOST_SEND_ATTEMPTS: '3', EVENTPOST_SEND_BACKOFF_MS: '300' };
     app = await startTestApp({ modules: [createEventpostModule], env });
