@@ -1,4 +1,4 @@
-import type { InsertType } from 'kysely';
+import type { InsertType, Selectable } from 'kysely';
 import type { ErrorsTable, EventsTable } from './db';
 
 /** A table's row as inserted (the insert side of each `ColumnType`). */
@@ -31,19 +31,8 @@ export function toColumns(events: QueuedEvent[]): EventColumns {
   return columns as EventColumns;
 }
 
-/** An event as every endpoint returns it. */
-export interface EventView {
-  id: string;
-  event_id: string | null;
-  application: string;
-  session_id: string;
-  category: string;
-  name: string;
-  data: unknown;
-  timestamp: string;
-  received_at: string;
-  type_version: number | null;
-}
+/** An event as every endpoint returns it: the stored row without the storage-only columns. */
+export type EventView = Omit<Selectable<EventsTable>, 'seq' | 'dedup_key' | 'stored_at'>;
 
 export interface ErrorView {
   id: string;

@@ -1,16 +1,11 @@
+import type { MessagesTable } from './db';
 import { cityKey, type MessageInput } from './validation';
 
 /** A message as it travels in an ingest job and lands in messy.messages. */
-export interface StoredMessage {
-  id: string;
-  username: string;
-  city: string;
-  city_key: string;
-  state: string;
-  message: string;
+export type StoredMessage = Omit<MessagesTable, 'created_at' | 'persisted_at'> & {
   /** ISO 8601, when the server received the write. */
   created_at: string;
-}
+};
 
 export function toStoredMessage(input: MessageInput, id: string, receivedAt: Date): StoredMessage {
   return {

@@ -1,16 +1,14 @@
 import { startTestApp, type TestApp } from '@platform/platform/testing';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSantaModule } from '../src';
+import { launchChromium } from './chromium';
 
 let app: TestApp;
 let browser: Browser;
 beforeAll(async () => {
   app = await startTestApp({ modules: [createSantaModule] });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

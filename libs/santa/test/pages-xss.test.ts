@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startTestApp, waitFor, type TestApp } from '@platform/platform/testing';
-import { chromium, type Browser, type BrowserContext, type Page, type Response as PageResponse } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Response as PageResponse } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSantaModule } from '../src';
+import { launchChromium } from './chromium';
 import { call, createGroup, draw, join } from './helpers';
 
 // The callbacks handed to page.evaluate run in Chromium; this project compiles without the DOM types.
@@ -45,10 +46,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   const smtpUrl = `smtp://127.0.0.1:${(smtp.address() as AddressInfo).port}`;
   app = await startTestApp({ modules: [createSantaModule], env: { SMTP_URL: smtpUrl, SANTA_EMAIL_ATTEMPTS: '1' } });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
