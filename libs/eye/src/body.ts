@@ -16,7 +16,7 @@ export function readBody(req: Request, limit: number): Promise<RawBody> {
   return new Promise((resolve, reject) => {
     const finish = () => {
       const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      if (total > limit) resolve({ ok: false, tooLarge: true, head: buffer.subarray(0, RAW_TEXT_BYTES).toString('utf8') });
+      if (total > limit) resolve({ ok: false, tooLarge: true, head: utf8Head(buffer, RAW_TEXT_BYTES).toString('utf8') });
       else resolve({ ok: true, text: buffer.toString('utf8'), bytes: total });
     };
     req.on('data', (chunk: Buffer) => {
@@ -44,4 +44,12 @@ export function mediaTypeOf(req: Request): string | undefined {
 
 export function isJsonMediaType(mediaType: string | undefined): boolean {
   return mediaType === 'application/json' || (mediaType !== undefined && mediaType.startsWith('application/') && mediaType.endsWith('+json'));
+}
+
+/** The longest prefix of `bytes` within `maxBytes` that does not split a UTF-8 character. */
+export function utf8Head(bytes: Buffer, maxBytes: number): Buffer {
+  if (bytes.length <= maxBytes) return bytes;
+  let end = maxBytes;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end);
 }

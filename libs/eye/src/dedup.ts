@@ -66,6 +66,12 @@ export function createDedupClaims(redis: Redis, keyOf: (application: string, ded
       return results;
     },
 
+    /** Takes the claim if nobody holds it, without waiting: false while a copy is pending or committed. */
+    async tryClaim(application: string, dedupKey: string): Promise<boolean> {
+      const [previous] = await trySet([keyOf(application, dedupKey)]);
+      return previous === null;
+    },
+
     /** Registers this process's claims so local copies can wait on them; resolve with `settle`. */
     hold(application: string, dedupKeys: string[]): (committed: boolean) => void {
       let settle!: (committed: boolean) => void;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { HttpError } from '@platform/platform';
+import { utf8Head } from './body';
 import { canonicalJson, sha256Hex } from './canonical-json';
 import type { EyeConfig } from './config';
 import type { DedupClaims } from './dedup';
@@ -108,7 +109,7 @@ export function createIngest(config: EyeConfig, registry: TypeRegistry, claims: 
       endpoint: request.endpoint,
       index,
       payload: payloadText(payload),
-      raw_text: rawText === null ? null : storableText(rawText.slice(0, MAX_RAW_TEXT)),
+      raw_text: rawText === null ? null : rawTextHead(rawText),
       received_at: formatMicros(request.receivedAt),
     };
   }
@@ -230,6 +231,7 @@ function payloadText(payload: unknown): string | null {
   }
 }
 
-function storableText(text: string): string {
-  return text.replaceAll('\u0000', '\uFFFD');
+/** The first 64 KiB (UTF-8 bytes) of a body, without U+0000 (text columns refuse it). */
+function rawTextHead(text: string): string {
+  return utf8Head(Buffer.from(text.replaceAll('\u0000', '\uFFFD'), 'utf8'), MAX_RAW_TEXT).toString('utf8');
 }

@@ -1,5 +1,5 @@
 import { HttpError, jsonBody, notFound, parseRequest } from '@platform/platform';
-import type { Request, Router } from 'express';
+import type { Request, RequestHandler, Router } from 'express';
 import { authenticate, type Caller } from './auth';
 import type { EyeConfig } from './config';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -14,6 +14,7 @@ import { formatMicros, parseTimestamp } from './timestamp';
 import type { TypeRegistry } from './type-registry';
 import { unstorableDetails } from './envelope';
 import { compileSchema } from './event-types';
+import { unavailable } from './http-errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -122,28 +123,51 @@ export function mountQueryRoutes(router: Router, deps: QueryDeps): void {
     const who = caller(req);
     const { params } = parseRequest(req, { params: idParams });
     if (!UUID.test(params.id)) throw notFound('No such error record');
-    let storedKey: { application: string; dedupKey: string } | undefined;
-    const result = await repository.replay(scope(who, undefined), params.id, async (record) => {
-      // A whole-request rejection (raw_text kept, no payload) has no event to re-validate.
-      if (record.raw_text !== null) {
-        return { rejection: { code: record.code, message: record.message, details: record.details } };
-      }
-      const receivedAt = parseTimestamp(record.received_at)!;
-      const item = record.endpoint.includes('/segment/v1/') ? mapSegmentMessage(record.payload, record.index, receivedAt) : { index: record.index, event: record.payload };
-      const decision = await ingest.evaluate(record.application, item, receivedAt);
-      if ('rejection' in decision) return decision;
-      const event = { ...ingest.queuedEvent({ application: record.application, endpoint: record.endpoint, receivedAt }, decision.candidate), seq: await pipeline.nextSeq() };
-      storedKey = { application: record.application, dedupKey: event.dedup_key };
-      return { event };
-    });
+    let claimed: { application: string; dedupKey: string } | undefined;
+    let result: Awaited<ReturnType<Repository['replay']>>;
+    try {
+      result = await repository.replay(scope(who, undefined), params.id, async (record) => {
+        // A whole-request rejection (raw_text kept, no payload) has no event to re-validate.
+        if (record.raw_text !== null) {
+          return { rejection: { code: record.code, message: record.message, details: record.details } };
+        }
+        const receivedAt = parseTimestamp(record.received_at)!;
+        const item = record.endpoint.includes('/segment/v1/') ? mapSegmentMessage(record.payload, record.index, receivedAt) : { index: record.index, event: record.payload };
+        const decision = await ingest.evaluate(record.application, item, receivedAt);
+        if ('rejection' in decision) return decision;
+        const event = { ...ingest.queuedEvent({ application: record.application, endpoint: record.endpoint, receivedAt }, decision.candidate), seq: await pipeline.nextSeq() };
+        if ((await claimReplayedKey(record.application, event.dedup_key)) === 'claimed') claimed = { application: record.application, dedupKey: event.dedup_key };
+        return { event };
+      });
+    } catch (error) {
+      if (claimed) await claims.release(claimed.application, [claimed.dedupKey]);
+      throw error;
+    }
     if (!result) throw notFound('No such error record');
     if ('rejection' in result) {
       const rejection = result.rejection as { code: string; message: string; details: unknown };
       throw new HttpError(422, rejection.code, rejection.message, rejection.details);
     }
-    if (storedKey) await claims.markCommitted([claims.keyOf(storedKey.application, storedKey.dedupKey)]).catch(() => undefined);
+    if (claimed) await claims.markCommitted([claims.keyOf(claimed.application, claimed.dedupKey)]).catch(() => undefined);
     res.json({ status: 'replayed', event: result.event });
   });
+
+  /**
+   * Replay stores its event only under its own dedup claim. A claim held by a copy not yet in Postgres means
+   * that copy was answered 2xx and is still queued: storing ours would drop it, so the client retries (503).
+   * A copy already stored is linked instead (the insert does nothing).
+   */
+  const claimReplayedKey = async (application: string, dedupKey: string): Promise<'claimed' | 'stored'> => {
+    let taken: boolean;
+    try {
+      taken = await claims.tryClaim(application, dedupKey);
+    } catch {
+      throw unavailable('Deduplication is unavailable; retry', 1);
+    }
+    if (taken) return 'claimed';
+    if (await repository.hasEvent(application, dedupKey)) return 'stored';
+    throw unavailable('A copy of this event is still being queued; retry', 1);
+  };
 
   router.get('/event-types', async (req, res) => {
     const who = caller(req);
@@ -169,7 +193,12 @@ export function mountQueryRoutes(router: Router, deps: QueryDeps): void {
     res.json(type);
   });
 
-  router.put('/event-types/:category/:name', jsonBody({ limit: '1mb' }), async (req, res) => {
+  // The key is checked before the body is read: a keyless request is 401 whatever its body.
+  const requireKey: RequestHandler = (req, _res, next) => {
+    caller(req);
+    next();
+  };
+  router.put('/event-types/:category/:name', requireKey, jsonBody({ limit: '1mb' }), async (req, res) => {
     const who = caller(req);
     const { params, body } = parseRequest(req, { params: typeParams, body: registerTypeBody });
     const problems = unstorableDetails(body.schema, 'schema');

@@ -79,6 +79,13 @@ export function createRepository(db: Kysely<any>, metrics: Metrics) {
       });
     },
 
+    hasEvent(application: string, dedupKey: string): Promise<boolean> {
+      return timed('events.exists', async () => {
+        const { rows } = await sql`SELECT 1 FROM eye.events WHERE application = ${application} AND dedup_key = ${dedupKey}`.execute(db);
+        return rows.length > 0;
+      });
+    },
+
     /** Stores a replayed event (or finds the copy already stored) and marks the record replayed, atomically. */
     replay(
       application: string | null,

@@ -24,7 +24,8 @@ export function withDefaults(message: unknown, defaults: SegmentDefaults, type?:
   if (!isPlainObject(message)) return message;
   const merged: Record<string, unknown> = { ...message };
   if (type !== undefined) merged.type = type;
-  if (merged.sentAt === undefined && defaults.sentAt !== undefined) merged.sentAt = defaults.sentAt;
+  const sentAt = merged.sentAt ?? defaults.sentAt;
+  if (sentAt !== undefined) merged.sentAt = sentAt;
   for (const key of ['context', 'integrations'] as const) {
     const shared = defaults[key];
     if (isPlainObject(shared)) merged[key] = isPlainObject(merged[key]) ? { ...shared, ...merged[key] } : (merged[key] ?? { ...shared });

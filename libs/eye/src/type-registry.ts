@@ -25,24 +25,35 @@ const typeKey = (category: string, name: string) => `${category}\u0000${name}`;
 export function createTypeRegistry(repository: Repository) {
   const cache = new Map<string, CachedTypes>();
   const loading = new Map<string, Promise<CachedTypes>>();
+  /** Bumped by each registration: a load begun before it must neither be shared nor cached afterwards. */
+  const generations = new Map<string, number>();
   const compiled = new Map<string, DataValidator>();
 
   const load = (application: string): Promise<CachedTypes> => {
     const cached = cache.get(application);
     if (cached && Date.now() - cached.loadedAt < CACHE_TTL_MS) return Promise.resolve(cached);
-    let pending = loading.get(application);
-    if (!pending) {
-      pending = repository
-        .currentTypes(application)
-        .then((rows) => {
-          const entry = { loadedAt: Date.now(), types: new Map(rows.map((row) => [typeKey(row.category, row.name), row])) };
-          cache.set(application, entry);
-          return entry;
-        })
-        .finally(() => loading.delete(application));
-      loading.set(application, pending);
-    }
-    return pending;
+    const pending = loading.get(application);
+    if (pending) return pending;
+    const generation = generations.get(application) ?? 0;
+    const started: Promise<CachedTypes> = repository
+      .currentTypes(application)
+      .then((rows) => {
+        const entry = { loadedAt: Date.now(), types: new Map(rows.map((row) => [typeKey(row.category, row.name), row])) };
+        if ((generations.get(application) ?? 0) === generation) cache.set(application, entry);
+        return entry;
+      })
+      .finally(() => {
+        if (loading.get(application) === started) loading.delete(application);
+      });
+    loading.set(application, started);
+    return started;
+  };
+
+  /** After a registration: events from now on see the new version on this replica. */
+  const forget = (application: string): void => {
+    generations.set(application, (generations.get(application) ?? 0) + 1);
+    cache.delete(application);
+    loading.delete(application);
   };
 
   const validatorFor = (application: string, row: RegisteredTypeRow): DataValidator => {
@@ -64,11 +75,6 @@ export function createTypeRegistry(repository: Repository) {
       if (registered) return { version: registered.version, validate: validatorFor(application, registered) };
       const builtin = builtinType(category, name);
       return builtin && { version: 1, validate: builtin.validate };
-    },
-
-    /** Forget the application's cached types so this replica applies a new version at once. */
-    invalidate(application: string): void {
-      cache.delete(application);
     },
 
     /** Current version of every type the application can use, built-ins included, by category then name. */
@@ -108,7 +114,7 @@ export function createTypeRegistry(repository: Repository) {
         }
         const version = latest ? latest.version + 1 : isExactBuiltin(category, name) ? 2 : 1;
         if (await repository.insertTypeVersion({ application, category, name, version, schema, description })) {
-          cache.delete(application);
+          forget(application);
           const created = (await repository.typeVersions(application, category, name)).find((row) => row.version === version)!;
           return { created: true, type: registeredView(created) };
         }

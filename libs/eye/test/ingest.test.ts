@@ -1,11 +1,14 @@
 import type { TestApp } from '@platform/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEYS, pageview, post, postRaw, sessionId, startEye, waitForItems, waitForRecord } from './helpers';
+import { get, KEYS, pageview, post, postRaw, sessionId, startEye, waitForItems, waitForRecord, WRITE_KEYS } from './helpers';
+
+/** An application of its own, so that counting its error records sees no other test's. */
+const UNRECORDED_KEY = 'ingest-unrecorded-key';
 
 describe('POST /eye/events and /eye/events/batch', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startEye();
+    app = await startEye({ EYE_WRITE_KEYS: `${WRITE_KEYS},unrecorded:${UNRECORDED_KEY}` });
   });
   afterAll(() => app.close());
 
@@ -149,5 +152,78 @@ describe('POST /eye/events and /eye/events/batch', () => {
     }
     const tooMany = await post(app, '/eye/events/batch', { events: Array.from({ length: 1001 }, () => pageview('x')) });
     expect(tooMany.status).toBe(422);
+  });
+
+  it('answers 415 unsupported_media_type on both endpoints', async () => {
+    for (const path of ['/eye/events', '/eye/events/batch']) {
+      const answer = await postRaw(app, path, '{}', KEYS.web, 'text/plain');
+      expect(answer.status, path).toBe(415);
+      expect(answer.body.error.code).toBe('unsupported_media_type');
+    }
+  });
+
+  it('answers a batch over 1 MiB with 413 and an unparseable one with 400, each recorded', async () => {
+    const big = JSON.stringify({ events: [pageview(sessionId(), { data: { host: 'h', path: '/', pad: 'x'.repeat(1024 * 1024) } })] });
+    const malformed = '{"events": [{"a": 1,}]}';
+    for (const [text, status, code] of [[big, 413, 'payload_too_large'], [malformed, 400, 'malformed_json']] as const) {
+      const answer = await postRaw(app, '/eye/events/batch', text);
+      expect(answer.status).toBe(status);
+      expect(answer.body.error).toMatchObject({ code, error_id: expect.any(String) });
+      const record = await waitForRecord(app, answer.body.error.error_id);
+      expect(record).toMatchObject({ code, endpoint: '/eye/events/batch', payload: null, index: null, raw_text: text.slice(0, 64 * 1024) });
+    }
+  });
+
+  it('keeps the first 64 KiB of a multibyte body as raw_text, counted in UTF-8 bytes, without splitting a character', async () => {
+    // 3 bytes per character: 64 KiB falls inside one.
+    const text = `{"events": ["${'€'.repeat(100_000)}",]}`;
+    const malformed = await postRaw(app, '/eye/events/batch', text);
+    expect(malformed.status).toBe(400);
+    const oversized = await postRaw(app, '/eye/events', `{"pad": "${'€'.repeat(30_000)}"}`);
+    expect(oversized.status).toBe(413);
+    for (const answer of [malformed, oversized]) {
+      const { raw_text: rawText } = await waitForRecord(app, answer.body.error.error_id);
+      expect(Buffer.byteLength(rawText)).toBeLessThanOrEqual(64 * 1024);
+      expect(Buffer.byteLength(rawText)).toBeGreaterThan(64 * 1024 - 4);
+      expect(rawText).not.toContain('\uFFFD');
+    }
+    expect(text.startsWith((await waitForRecord(app, malformed.body.error.error_id)).raw_text)).toBe(true);
+  });
+
+  it('applies the rejection codes in the spec order', async () => {
+    const session = sessionId('order');
+    const events = [
+      { ...pageview(session, { data: { host: 'h', path: '/', pad: 'x'.repeat(33 * 1024) } }), extra: 1 },
+      pageview(session, { name: 'never registered', timestamp: '2999-01-01 00:00:00' }),
+      { ...pageview(session, { name: 'never registered' }), extra: 1 },
+    ];
+    const answer = await post(app, '/eye/events/batch', { events });
+    expect(answer.status).toBe(202);
+    expect(answer.body.rejected.map((item: any) => [item.index, item.code])).toEqual([
+      [0, 'event_too_large'],
+      [1, 'timestamp_in_future'],
+      [2, 'validation_failed'],
+    ]);
+    expect(answer.body.rejected[2].details.map((detail: { path: string }) => detail.path)).toEqual(['extra']);
+  });
+
+  it('does not record 401, 405 and 415 answers', async () => {
+    const count = async () => (await get(app, '/eye/errors?limit=500', UNRECORDED_KEY)).body.items.length as number;
+    const before = await count();
+    const headers = { authorization: `Bearer ${UNRECORDED_KEY}`, 'content-type': 'application/json' };
+    const answers = [
+      await app.request('/eye/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1,}' }),
+      await app.request('/eye/events/batch', { method: 'POST', headers: { ...headers, authorization: 'Bearer nope' }, body: '{"a":1,}' }),
+      await app.request('/eye/events', { method: 'PUT', headers, body: '{"a":1,}' }),
+      await app.request('/eye/events/batch', { method: 'DELETE', headers }),
+      await app.request('/eye/events', { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: '{"a":1,}' }),
+      await app.request('/eye/events/batch', { method: 'POST', headers: { ...headers, 'content-type': 'application/xml' }, body: '<a/>' }),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([401, 401, 405, 405, 415, 415]);
+    // A recorded rejection sent afterwards: once it is visible, anything queued before it would be too.
+    const marker = await postRaw(app, '/eye/events', '{"a":1,}', UNRECORDED_KEY);
+    expect(marker.status).toBe(400);
+    await waitForRecord(app, marker.body.error.error_id, UNRECORDED_KEY);
+    expect(await count()).toBe(before + 1);
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { TestApp } from '@platform/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, KEYS, pageview, post, sessionId, startEye, waitForItems } from './helpers';
@@ -87,6 +88,34 @@ describe('queries: sessions, filters, time ranges, stats', () => {
     expect(open.body.total).toBeGreaterThanOrEqual(5);
     expect((await get(app, '/eye/stats?application=mobile')).status).toBe(403);
     expect((await get(app, '/eye/stats?from=2022-03-02T00:00:00Z&to=2022-03-01T00:00:00Z')).status).toBe(422);
+  });
+
+  it('answers 401 on every read and admin endpoint without a valid key, before reading any body', async () => {
+    const id = randomUUID();
+    const json = { 'content-type': 'application/json' };
+    const requests: [string, RequestInit][] = [
+      ['/eye/stats', {}],
+      ['/eye/events', {}],
+      ['/eye/sessions/x/events', {}],
+      ['/eye/errors', {}],
+      [`/eye/errors/${id}`, {}],
+      [`/eye/errors/${id}/replay`, { method: 'POST' }],
+      ['/eye/event-types', {}],
+      ['/eye/event-types/page%20interaction/pageview', {}],
+      ['/eye/event-types/a/b', { method: 'PUT', headers: json, body: '{"schema": {"type": "object"}}' }],
+      ['/eye/event-types/a/b', { method: 'PUT', headers: json, body: '{"schema": ' }],
+      ['/eye/event-types/a/b', { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'x' }],
+      ['/eye/event-types/a/b', { method: 'PUT', headers: json, body: `{"schema": "${'x'.repeat(1024 * 1024)}"}` }],
+    ];
+    for (const authorization of [undefined, 'Bearer nope', 'Token x']) {
+      for (const [path, init] of requests) {
+        const headers = { ...(init.headers as Record<string, string>), ...(authorization ? { authorization } : {}) };
+        const response = await app.request(path, { ...init, headers });
+        const what = `${init.method ?? 'GET'} ${path} ${String(init.body).slice(0, 20)} (${authorization})`;
+        expect(response.status, what).toBe(401);
+        expect((await response.json()).error.code, what).toBe('unauthenticated');
+      }
+    }
   });
 });
 

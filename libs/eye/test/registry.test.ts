@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { TestApp } from '@platform/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth, get, useDefaultKey, pageview, post, sessionId, startEye, waitForItems, waitForRecord } from './helpers';
@@ -174,6 +175,18 @@ describe('event-type registry, error store and replay', () => {
     expect((await get(app, `/eye/sessions/${session}/events`)).body.items).toHaveLength(1);
   });
 
+  it('answers 404 not_found for an unknown error id, its replay and an unknown event type', async () => {
+    const unknown = randomUUID();
+    for (const answer of [
+      await get(app, `/eye/errors/${unknown}`),
+      await post(app, `/eye/errors/${unknown}/replay`, undefined),
+      await get(app, '/eye/event-types/page%20interaction/never%20registered'),
+    ]) {
+      expect(answer.status).toBe(404);
+      expect(answer.body.error.code).toBe('not_found');
+    }
+  });
+
   it('keeps the original code when replaying a whole-request rejection', async () => {
     const response = await app.request('/eye/events', { method: 'POST', headers: { ...auth(KEYS.web), 'content-type': 'application/json' }, body: '{"a":1,}' });
     const errorId = (await response.json()).error.error_id;
@@ -182,5 +195,47 @@ describe('event-type registry, error store and replay', () => {
     expect(replay.status).toBe(422);
     expect(replay.body.error.code).toBe('malformed_json');
     expect((await get(app, `/eye/errors/${errorId}`)).body.status).toBe('open');
+  });
+});
+
+describe('replay while a copy with the same event_id is still queued', () => {
+  const env = { EYE_WRITE_KEYS: `regweb:${KEYS.web},regmobile:${KEYS.mobile}` };
+  let api: TestApp;
+  let recorder: TestApp;
+  beforeAll(async () => {
+    // No workers: an accepted event stays queued until the test starts them.
+    api = await startEye(env, { workers: false });
+    // Its own Redis prefix and workers: it stores the rejected copy's record without draining the api's queue.
+    recorder = await startEye(env);
+  });
+  afterAll(async () => {
+    await recorder.close();
+    await api.close();
+  });
+
+  it('answers 503 until the queued copy is stored, then links it', async () => {
+    const session = sessionId('inflight');
+    const eventId = `inflight-${session}`;
+    const rejected = await post(recorder, '/eye/events', { ...pageview(session, { event_id: eventId }), name: 'inflight hover' });
+    expect(rejected.body.error.code).toBe('unknown_event_type');
+    const errorId = rejected.body.error.error_id;
+    await waitForRecord(api, errorId);
+
+    const queued = await post(api, '/eye/events', pageview(session, { event_id: eventId }));
+    expect(queued.status).toBe(202);
+    expect((await put(api, '/eye/event-types/page%20interaction/inflight%20hover', { schema: { type: 'object' } })).status).toBe(201);
+    const early = await post(api, `/eye/errors/${errorId}/replay`, undefined);
+    expect(early.status).toBe(503);
+    expect(early.body.error.code).toBe('unavailable');
+    expect(Number(early.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await get(api, `/eye/errors/${errorId}`)).body).toMatchObject({ status: 'open', replayed_event_id: null });
+
+    await api.platform.startWorkers(api.modules);
+    await waitForItems(api, `/eye/sessions/${session}/events`, 1);
+    const replayed = await post(api, `/eye/errors/${errorId}/replay`, undefined);
+    expect(replayed.status).toBe(200);
+    expect(replayed.body.event).toMatchObject({ id: queued.body.id, name: 'pageview' });
+    const items = (await get(api, `/eye/sessions/${session}/events`)).body.items;
+    expect(items.map((item: any) => item.id)).toEqual([queued.body.id]);
   });
 });

@@ -1,6 +1,7 @@
 import { Analytics } from '@segment/analytics-node';
 import type { TestApp } from '@platform/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTimestamp } from '../src/timestamp';
 import { get, KEYS, post, postRaw, sessionId, startEye, waitForItems, waitForRecord } from './helpers';
 
 describe('Segment compatibility', () => {
@@ -65,7 +66,21 @@ describe('Segment compatibility', () => {
     const received = BigInt(Date.parse(skewed.received_at)) * 1000n + BigInt(skewed.received_at.slice(23, 26));
     const stamped = BigInt(Date.parse(skewed.timestamp)) * 1000n + BigInt(skewed.timestamp.slice(23, 26));
     expect(received - stamped).toBe(1_500_000n);
-    expect(items.find((item) => item.event_id === 'skew-2')!.timestamp).toBe('2021-01-01T00:00:00.123456Z');
+    // A message's null sentAt falls back to the batch's, so skew-2 is corrected too.
+    const nullSent = items.find((item) => item.event_id === 'skew-2')!;
+    const skew = parseTimestamp('2030-01-01T00:00:01.500000Z')! - parseTimestamp('2021-01-01T00:00:00.123456Z')!;
+    expect(parseTimestamp(nullSent.received_at)! - parseTimestamp(nullSent.timestamp)!).toBe(skew);
+  });
+
+  it('records a rejected message whose sentAt is null with the batch sentAt', async () => {
+    const user = sessionId('skew-null');
+    const answer = await post(app, '/eye/segment/v1/batch', {
+      batch: [{ type: 'track', anonymousId: user, messageId: 'skew-null-1', sentAt: null }],
+      sentAt: '2030-01-01T00:00:01.500000Z',
+    });
+    expect(answer.body.rejected.map((item: any) => item.code)).toEqual(['validation_failed']);
+    const record = await waitForRecord(app, answer.body.rejected[0].error_id);
+    expect(record.payload.sentAt).toBe('2030-01-01T00:00:01.500000Z');
   });
 
   it('maps single-message endpoints, writeKey in the body, text/plain, and session id fallbacks', async () => {

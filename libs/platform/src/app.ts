@@ -30,6 +30,8 @@ export function createHttpApp(platform: Platform, modules: DomainModule[], optio
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // Before the first app.use: the router takes it then. A module's prefix is then matched exactly as its metrics label.
+  app.set('case sensitive routing', true);
   app.use(requestId(), securityHeaders());
   app.use(requestLogger(logger));
   const served = options.serveModules === false ? [] : modules;

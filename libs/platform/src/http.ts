@@ -49,8 +49,12 @@ function hasBody(req: Request): boolean {
 
 export type ValidationDetail = { path: string; message: string; code: string; in?: string };
 
+/** One detail per failing field; an unknown key is named in its own path rather than its parent's. */
 export function zodDetails(error: z.ZodError): ValidationDetail[] {
-  return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message, code: issue.code }));
+  return error.issues.flatMap((issue): ValidationDetail[] => {
+    if (issue.code !== 'unrecognized_keys') return [{ path: issue.path.join('.'), message: issue.message, code: issue.code }];
+    return issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: 'Unknown field', code: issue.code }));
+  });
 }
 
 /** Parses `value` with `schema`, or throws 422 `validation_failed` listing every failing field. */

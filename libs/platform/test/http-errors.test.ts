@@ -43,7 +43,9 @@ describe('HTTP errors always answer {"error":{"code","message","details"}}', () 
     const body = await response.json();
     expect(body.error.code).toBe('validation_failed');
     const paths = body.error.details.map((detail: { path: string }) => detail.path).sort();
-    expect(paths).toEqual(['', 'name', 'quantity']);
+    expect(paths).toEqual(['extra', 'name', 'quantity']);
+    const unknown = body.error.details.find((detail: { path: string }) => detail.path === 'extra');
+    expect(unknown).toMatchObject({ message: 'Unknown field', code: 'unrecognized_keys' });
   });
 
   it('422 for JSON that is not an object', async () => {

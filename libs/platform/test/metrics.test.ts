@@ -47,6 +47,16 @@ describe('HTTP metrics', () => {
     expect(after).toMatch(/_count\{module="gateway",method="GET",route="__unmatched__",status_code="404"\} 51/);
   });
 
+  it('a module prefix matches case-sensitively, as its label does: /PROBE is a gateway 404', async () => {
+    const before = await scrape(app);
+    const gateway404s = (text: string) => Number(/_count\{module="gateway",method="GET",route="__unmatched__",status_code="404"\} (\d+)/.exec(text)?.[1] ?? 0);
+    const response = await app.request('/PROBE/items/1');
+    expect(response.status).toBe(404);
+    expect((await response.json()).error.message).toBe('No route matches this path');
+    const after = await scrape(app);
+    expect(gateway404s(after) - gateway404s(before)).toBe(1);
+  });
+
   it('unknown methods are folded into _OTHER', async () => {
     await app.request('/probe/items', { method: 'PROPFIND' });
     expect(await scrape(app)).toMatch(/method="_OTHER"/);

@@ -20,15 +20,18 @@ table { border-collapse: collapse; width: 100%; }
 td, th { border-bottom: 1px solid #eee; padding: .3rem; text-align: left; }
 `;
 
+/** Every response under /santa/g/ carries a secret in its URL: it must not leak by Referer, caches or search engines. */
+export function setCapabilityHeaders(res: Response): void {
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Robots-Tag', 'noindex');
+}
+
 export function sendPage(res: Response, status: number, title: string, body: SafeHtml, options: { capability?: boolean } = {}): void {
   res.status(status);
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.setHeader('Content-Security-Policy', CSP);
-  if (options.capability) {
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Robots-Tag', 'noindex');
-  }
+  if (options.capability) setCapabilityHeaders(res);
   res.send(
     html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -2,7 +2,7 @@ import { HttpError, parseOrThrow } from '@platform/platform';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { html, type SafeHtml } from './html';
 import { createGroupFromForm, formText, settingsFromForm, validationMessages, wishlistFromForm } from './page-forms';
-import { errorPage, sendPage, STYLESHEET } from './page-layout';
+import { errorPage, sendPage, setCapabilityHeaders, STYLESHEET } from './page-layout';
 import * as s from './schemas';
 import type { Caller, SantaService } from './service';
 import { dateOnly } from './views';
@@ -99,8 +99,7 @@ export function mountPages(router: Router, service: SantaService): void {
     '/g/:token/draw.json',
     withCaller(false, async (caller, _req, res) => {
       const draw = await service.drawById(caller, 'current').catch(() => undefined);
-      res.setHeader('Referrer-Policy', 'no-referrer');
-      res.setHeader('Cache-Control', 'no-store');
+      setCapabilityHeaders(res);
       if (!draw) return void res.status(404).json({ error: { code: 'not_drawn', message: 'The group has no current draw', details: null } });
       res.json(draw);
     }),
@@ -217,22 +216,32 @@ ${errors.length ? html`<div class="errors" role="alert"><ul>${errors.map((e) => 
   );
 }
 
-async function allMembers(service: SantaService, caller: Caller) {
-  return (await service.members(caller, { limit: 500 })).members;
+/** How much of each list a page renders; a cut list says so (`cutNote`). */
+const PAGE_MEMBERS = 500;
+const PAGE_EXCLUSIONS = 500;
+const PAGE_EMAILS = 100;
+const PAGE_MESSAGES = 1000;
+
+async function pageMembers(service: SantaService, caller: Caller) {
+  return (await service.members(caller, { limit: PAGE_MEMBERS })).members;
 }
+
+const cutNote = (shown: number, total: number, which: 'first' | 'latest', noun: string) =>
+  total > shown ? html`<p class="notice cut">Showing the ${which} ${shown} of ${total} ${noun}.</p>` : '';
 
 async function memberPage(service: SantaService, caller: Caller, req: Request, res: Response, token: string): Promise<void> {
   const base = `/santa/g/${token}`;
   const [{ group }, members, wishlist, assignment] = await Promise.all([
     service.group(caller),
-    allMembers(service, caller),
+    pageMembers(service, caller),
     service.wishlist(caller),
     service.assignmentForToken(token, caller.group.id).catch(() => undefined),
   ]);
   const giftee = assignment?.giftee;
   const threads = [];
   if (assignment) {
-    const both = await service.threadsFor(caller, assignment.draw_id, assignment.giftee.id);
+    const both = await service.threadsFor(caller, assignment.draw_id, assignment.giftee.id, PAGE_MESSAGES);
+    if (both.cut) threads.push(html`<p class="notice cut">Only the latest ${PAGE_MESSAGES} messages are shown.</p>`);
     for (const withWhom of ['giftee', 'santa'] as const) {
       threads.push(
         html`<section><h2>${withWhom === 'giftee' ? `Messages with ${giftee!.name} (your giftee)` : 'Messages with your santa'}</h2>
@@ -257,7 +266,7 @@ ${assignment?.santa ? html`<p>Your santa was <strong id="santa">${assignment.san
 ${group.status === 'revealed' ? html`<p><a href="${base}/draw.json">The draw as JSON (seed, input, pairs) to verify it</a></p>` : ''}
 </section>
 ${threads}
-<section><h2>Members</h2><ul id="members">${members.map((m) => html`<li>${m.name}</li>`)}</ul></section>
+<section><h2>Members</h2>${cutNote(members.length, group.member_count, 'first', 'members')}<ul id="members">${members.map((m) => html`<li>${m.name}</li>`)}</ul></section>
 <section><h2>Your wishlist</h2>
 <form method="post" action="${base}/wishlist"><label>One wish per line; put a link after the text if you like
 <textarea name="items" rows="5">${wishlist.items.map((item) => `${item.text}${'url' in item && item.url ? ` ${item.url}` : ''}\n`).join('')}</textarea></label>
@@ -275,12 +284,21 @@ async function adminPage(service: SantaService, caller: Caller, req: Request, re
   const base = `/santa/g/${token}/admin`;
   const [{ group }, members, exclusions, emails, failure] = await Promise.all([
     service.group(caller),
-    allMembers(service, caller),
-    service.exclusions(caller, { limit: 500 }),
-    service.emails(caller, { limit: 100 }),
+    pageMembers(service, caller),
+    service.exclusions(caller, { limit: PAGE_EXCLUSIONS }),
+    service.emails(caller, { limit: PAGE_EMAILS }),
     service.lastDrawFailure(caller.group.id),
   ]);
-  const nameOf = new Map(members.map((m) => [m.id, m.name]));
+  const listed = new Map<string, string | null>(members.map((m) => [m.id, m.name]));
+  const unlisted = new Set(
+    [...exclusions.exclusions.flatMap((e) => [e.giver_id, e.receiver_id]), ...emails.emails.flatMap((e) => (e.member_id ? [e.member_id] : []))].filter((id) => !listed.has(id)),
+  );
+  const [exclusionTotal, emailTotal, others] = await Promise.all([
+    exclusions.next_cursor ? service.countExclusions(caller) : exclusions.exclusions.length,
+    emails.next_cursor ? service.countEmails(caller) : emails.emails.length,
+    unlisted.size ? service.memberNames(caller, [...unlisted]) : new Map<string, string | null>(),
+  ]);
+  const nameOf = new Map([...listed, ...others]);
   const options = (name: string) => html`<select name="${name}">${members.map((m) => html`<option value="${m.id}">${m.name}</option>`)}</select>`;
   sendPage(
     res,
@@ -298,6 +316,7 @@ ${failure ? html`<p class="errors" id="draw-failure">Last draw failed: ${failure
 ${group.draw && group.status !== 'revealed' ? html`<form method="post" action="${base}/reveal"><p class="warning">Revealing publishes every pair and the draw's input, which lists all exclusions.</p><button type="submit">Reveal the draw</button></form>` : ''}
 </section>
 <section><h2>Members (${group.member_count}, ${group.participant_count} taking part)</h2>
+${cutNote(members.length, group.member_count, 'first', 'members')}
 <table id="member-table"><tr><th>Name</th><th>E-mail</th><th></th></tr>
 ${members.map(
   (m) => html`<tr><td>${m.name}${m.role === 'admin' ? ' (organiser)' : ''}</td><td>${'has_email' in m && m.has_email ? 'yes' : 'no'}</td><td>
@@ -308,6 +327,7 @@ ${'has_email' in m && m.has_email ? html`<form class="inline" method="post" acti
 <form method="post" action="${base}/members"><label>Name <input type="text" name="name" maxlength="60" required></label>
 <label>E-mail <input type="email" name="email" required></label><button type="submit">Add and invite</button></form></section>
 <section><h2>Exclusions</h2><p class="warning">Only you see them until the reveal, which publishes them.</p>
+${cutNote(exclusions.exclusions.length, exclusionTotal, 'first', 'exclusions')}
 <ul>${exclusions.exclusions.map(
       (e) =>
         html`<li>${nameOf.get(e.giver_id) ?? '?'} does not give to ${nameOf.get(e.receiver_id) ?? '?'} <form class="inline" method="post" action="${base}/exclusions/${e.id}/delete"><button type="submit">Delete</button></form></li>`,
@@ -322,7 +342,7 @@ ${'has_email' in m && m.has_email ? html`<form class="inline" method="post" acti
 <label>Budget currency <input type="text" name="budget_currency" maxlength="3" value="${group.budget?.currency ?? ''}"></label>
 <label>Exchange date <input type="date" name="exchange_date" value="${group.exchange_date ?? ''}"></label>
 <button type="submit">Save settings</button></form></section>
-<section><h2>E-mails</h2><table id="emails"><tr><th>Kind</th><th>To</th><th>Status</th><th>Attempts</th><th>Last error</th></tr>
+<section><h2>E-mails</h2>${cutNote(emails.emails.length, emailTotal, 'latest', 'e-mails')}<table id="emails"><tr><th>Kind</th><th>To</th><th>Status</th><th>Attempts</th><th>Last error</th></tr>
 ${emails.emails.map((e) => html`<tr><td>${e.kind}</td><td>${nameOf.get(e.member_id ?? '') ?? 'former member'}</td><td>${e.status}</td><td>${e.attempts}</td><td>${e.last_error ?? ''}</td></tr>`)}</table></section>`,
     { capability: true },
   );

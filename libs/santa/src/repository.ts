@@ -136,6 +136,12 @@ export async function removeMember(db: Db, memberId: string): Promise<void> {
   await db.deleteFrom('exclusions').where((eb) => eb.or([eb('giver_id', '=', memberId), eb('receiver_id', '=', memberId)])).execute();
 }
 
+/** Names of a group's members, removed ones included, for labelling rows that refer to them. */
+export async function memberNames(db: Db, groupId: string, ids: string[]): Promise<Pick<MemberRow, 'id' | 'name' | 'removed_at'>[]> {
+  if (!ids.length) return [];
+  return db.selectFrom('members').select(['id', 'name', 'removed_at']).where('group_id', '=', groupId).where('id', 'in', ids).execute();
+}
+
 export async function insertTokens(db: Db, rows: { token_hash: Buffer; member_id: string }[]): Promise<void> {
   if (!rows.length) return;
   await sql`
@@ -152,6 +158,11 @@ export async function listExclusions(db: Db, groupId: string, afterSeq: number, 
     .orderBy('seq')
     .limit(limit)
     .execute();
+}
+
+export async function countExclusions(db: Db, groupId: string): Promise<number> {
+  const row = await db.selectFrom('exclusions').select(sql<number>`count(*)::int`.as('count')).where('group_id', '=', groupId).executeTakeFirstOrThrow();
+  return row.count;
 }
 
 export async function insertExclusions(db: Db, rows: { id: string; group_id: string; giver_id: string; receiver_id: string }[]) {
@@ -385,15 +396,15 @@ export async function listMessages(db: Db, pair: { draw_id: string; giver_id: st
     .execute();
 }
 
-/** Both threads of a member in a draw (as giver and as receiver), oldest first, for the member page. */
-export async function messagesOfMember(db: Db, drawId: string, memberId: string) {
+/** The latest `limit` messages of both threads of a member in a draw (as giver and as receiver), newest first, for the member page. */
+export async function latestMessagesOfMember(db: Db, drawId: string, memberId: string, limit: number) {
   return db
     .selectFrom('messages')
     .select(['id', 'giver_id', 'receiver_id', 'author_id', 'text', 'created_at'])
     .where('draw_id', '=', drawId)
     .where((eb) => eb.or([eb('giver_id', '=', memberId), eb('receiver_id', '=', memberId)]))
-    .orderBy('id')
-    .limit(1000)
+    .orderBy('id', 'desc')
+    .limit(limit)
     .execute();
 }
 
@@ -420,6 +431,11 @@ export async function listEmails(db: Db, groupId: string, beforeId: number, limi
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
+}
+
+export async function countEmails(db: Db, groupId: string): Promise<number> {
+  const row = await db.selectFrom('outbox').select(sql<number>`count(*)::int`.as('count')).where('group_id', '=', groupId).executeTakeFirstOrThrow();
+  return row.count;
 }
 
 export async function findOutbox(db: Db, id: number) {

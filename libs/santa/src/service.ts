@@ -30,7 +30,8 @@ export interface ServiceDeps {
   key: (...parts: string[]) => string;
 }
 
-type Pending = { ids: number[] };
+/** What a transaction leaves for after it ends: outbox ids to dispatch on commit, compensations to run on rollback. */
+type Pending = { ids: number[]; onRollback: (() => Promise<unknown>)[] };
 
 export class SantaService {
   constructor(private readonly deps: ServiceDeps) {}
@@ -43,10 +44,16 @@ export class SantaService {
     return `${this.deps.config.publicUrl}/santa${path}`;
   }
 
-  /** Runs `work` in one transaction, then hands its outbox rows to the queue after the commit. */
+  /** Runs `work` in one transaction, then hands its outbox rows to the queue after the commit, or undoes its side effects after a rollback. */
   private async transaction<T>(work: (trx: Db, pending: Pending) => Promise<T>): Promise<T> {
-    const pending: Pending = { ids: [] };
-    const result = await this.db.transaction().execute((trx) => work(trx, pending));
+    const pending: Pending = { ids: [], onRollback: [] };
+    let result: T;
+    try {
+      result = await this.db.transaction().execute((trx) => work(trx, pending));
+    } catch (error) {
+      await Promise.all(pending.onRollback.map((undo) => undo().catch(() => undefined)));
+      throw error;
+    }
     await this.deps.emails.dispatch(pending.ids);
     return result;
   }
@@ -246,11 +253,16 @@ export class SantaService {
     return { invite_code: group.invite_code, invite_url: this.url(`/join/${group.invite_code}`) };
   }
 
-  /** Fixed hourly window per group, shared by every gateway process through Redis. */
-  private async takeInvitation(groupId: string): Promise<void> {
+  /**
+   * Fixed hourly window per group, shared by every gateway process through Redis. Called last inside the
+   * transaction that writes the invitation, so a request refused for another reason takes no slot; the slot is
+   * given back if that transaction rolls back, a refusal here included.
+   */
+  private async takeInvitation(groupId: string, pending: Pending): Promise<void> {
     const hour = Math.floor(Date.now() / 3_600_000);
     const key = this.deps.key('invites', groupId, String(hour));
     const [[, count]] = (await this.deps.redis.multi().incr(key).expire(key, 3_700).exec()) as [[unknown, number]];
+    pending.onRollback.push(() => this.deps.redis.decr(key));
     if (count > this.deps.config.SANTA_INVITES_PER_HOUR) {
       const retryAfter = Math.max(1, Math.ceil(((hour + 1) * 3_600_000 - Date.now()) / 1000));
       throw new HttpError(429, 'rate_limited', 'Too many invitation e-mails for this group this hour', { retry_after_seconds: retryAfter }, {
@@ -260,10 +272,10 @@ export class SantaService {
   }
 
   async adminAddMember(caller: Caller, body: { name: string; email: string }) {
-    await this.takeInvitation(caller.group.id);
     return this.transaction(async (trx, pending) => {
       const group = (await repo.lockGroup(trx, caller.group.id))!;
       const member = await this.addMember(trx, pending, group, body, 'invitation');
+      await this.takeInvitation(group.id, pending);
       return { member: memberView(member, true) };
     });
   }
@@ -272,8 +284,11 @@ export class SantaService {
     const target = isUuid(memberId) ? await repo.findCurrentMember(this.db, caller.group.id, memberId) : undefined;
     if (!target) throw notFoundError('No such member');
     if (!target.email) throw new HttpError(409, 'no_email', 'This member has no e-mail address');
-    await this.takeInvitation(caller.group.id);
-    const [id] = await this.transaction((trx, pending) => this.sendMails(trx, pending, [this.mailTo(caller.group, target, 'invitation')]));
+    const [id] = await this.transaction(async (trx, pending) => {
+      const ids = await this.sendMails(trx, pending, [this.mailTo(caller.group, target, 'invitation')]);
+      await this.takeInvitation(caller.group.id, pending);
+      return ids;
+    });
     return { email_id: id! };
   }
 
@@ -515,9 +530,16 @@ export class SantaService {
     };
   }
 
-  /** The member page's two threads in one query; a thread is (draw, giver, receiver), so a changed pair starts empty. */
-  async threadsFor(caller: Caller, drawId: string, gifteeId: string) {
-    const [rows, santaPair] = await Promise.all([repo.messagesOfMember(this.db, drawId, caller.member.id), repo.pairOfReceiver(this.db, drawId, caller.member.id)]);
+  /**
+   * The member page's two threads in one query, oldest first, cut to the latest `limit` messages (`cut` says so);
+   * a thread is (draw, giver, receiver), so a changed pair starts empty.
+   */
+  async threadsFor(caller: Caller, drawId: string, gifteeId: string, limit: number) {
+    const [latest, santaPair] = await Promise.all([
+      repo.latestMessagesOfMember(this.db, drawId, caller.member.id, limit + 1),
+      repo.pairOfReceiver(this.db, drawId, caller.member.id),
+    ]);
+    const rows = latest.slice(0, limit).reverse();
     const view = (m: (typeof rows)[number], other: 'giftee' | 'santa') => ({
       id: Number(m.id),
       from: m.author_id === caller.member.id ? ('me' as const) : other,
@@ -527,7 +549,22 @@ export class SantaService {
     return {
       giftee: rows.filter((m) => m.giver_id === caller.member.id && m.receiver_id === gifteeId).map((m) => view(m, 'giftee')),
       santa: rows.filter((m) => m.receiver_id === caller.member.id && m.giver_id === santaPair?.giver_id).map((m) => view(m, 'santa')),
+      cut: latest.length > limit,
     };
+  }
+
+  async countExclusions(caller: Caller): Promise<number> {
+    return repo.countExclusions(this.db, caller.group.id);
+  }
+
+  async countEmails(caller: Caller): Promise<number> {
+    return repo.countEmails(this.db, caller.group.id);
+  }
+
+  /** Names of the group's members with these ids; a removed member's name is null. */
+  async memberNames(caller: Caller, ids: string[]): Promise<Map<string, string | null>> {
+    const rows = await repo.memberNames(this.db, caller.group.id, ids);
+    return new Map(rows.map((m) => [m.id, m.removed_at ? null : m.name]));
   }
 
   budgetOf(group: GroupRow) {

@@ -1,8 +1,9 @@
 import { startTestApp, type TestApp } from '@platform/platform/testing';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSantaModule } from '../src';
 import { verifyDraw } from '../src/verify';
-import { call, draw, groupWith, join } from './helpers';
+import { call, createGroup, draw, groupWith, join, metricValue, type Group } from './helpers';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -12,6 +13,10 @@ afterAll(() => app.close());
 
 type Member = { id: string; token: string };
 const giftee = async (group: { id: string }, member: Member) => (await call(app, `/groups/${group.id}/assignment`, member.token)).body.giftee.id as string;
+const exclude = (group: Group, giverId: string, receiverId: string) =>
+  call(app, `/groups/${group.id}/exclusions`, group.admin.token, { method: 'POST', json: { giver_id: giverId, receiver_id: receiverId } });
+/** People as a draw failure lists them: `{id, name}` sorted by id. */
+const byId = (people: { id: string; name: string }[]) => people.map(({ id, name }) => ({ id, name })).sort((a, b) => (a.id < b.id ? -1 : 1));
 
 describe('drawing names', () => {
   it('draws once; a member sees only their own giftee; the admin sees no assignment before the reveal', async () => {
@@ -39,6 +44,18 @@ describe('drawing names', () => {
     const again = await draw(app, group);
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('already_drawn');
+  });
+
+  it('answers 404 not_drawn before any draw: reveal, the current draw and both threads', async () => {
+    const { group, members } = await groupWith(app, ['Bob', 'Cy']);
+    const reveal = await call(app, `/groups/${group.id}/draws/current/reveal`, group.admin.token, { method: 'POST' });
+    expect([reveal.status, reveal.body.error.code]).toEqual([404, 'not_drawn']);
+    const current = await call(app, `/groups/${group.id}/draws/current`, members[0]!.token);
+    expect([current.status, current.body.error.code]).toEqual([404, 'not_drawn']);
+    for (const withWhom of ['giftee', 'santa']) {
+      const thread = await call(app, `/groups/${group.id}/messages?with=${withWhom}`, members[0]!.token);
+      expect([withWhom, thread.status, thread.body.error.code]).toEqual([withWhom, 404, 'not_drawn']);
+    }
   });
 
   it('lets exactly one of two simultaneous draws succeed', async () => {
@@ -98,8 +115,10 @@ describe('drawing names', () => {
     expect(listed.body.draws.map((d: { number: number }) => d.number)).toEqual([2]);
     const rest = await call(app, `/groups/${group.id}/draws?limit=1&cursor=${listed.body.next_cursor}`, group.admin.token);
     expect(rest.body).toMatchObject({ draws: [{ number: 1 }], next_cursor: null });
-    expect((await call(app, `/groups/${group.id}/draws/nope`, group.admin.token)).status).toBe(404);
-    expect((await call(app, `/groups/${group.id}/draws/${crypto.randomUUID()}`, group.admin.token)).status).toBe(404);
+    for (const id of ['nope', crypto.randomUUID()]) {
+      const missing = await call(app, `/groups/${group.id}/draws/${id}`, group.admin.token);
+      expect([missing.status, missing.body.error.code]).toEqual([404, 'not_found']);
+    }
   });
 
   it('explains an infeasible draw by name and changes nothing', async () => {
@@ -115,6 +134,85 @@ describe('drawing names', () => {
     expect(failed.body.error).toMatchObject({ code: 'draw_infeasible', message: 'Bob cannot give to anyone', details: { reason: 'no_possible_giftee', members: [{ id: bob.id, name: 'Bob' }] } });
     expect((await call(app, `/groups/${group.id}/draws`, group.admin.token)).body.draws).toHaveLength(0);
     expect((await call(app, `/groups/${group.id}/assignment`, bob.token)).body.error.code).toBe('not_drawn');
+  });
+
+  it('names the receivers nobody may give to (no_possible_santa)', async () => {
+    const { group, members } = await groupWith(app, ['Bob', 'Cy']);
+    for (const m of members) expect((await exclude(group, m.id, group.admin.id)).status).toBe(201);
+    const failed = await draw(app, group);
+    expect(failed.status).toBe(422);
+    expect(failed.body.error).toMatchObject({ code: 'draw_infeasible', message: 'Nobody can give to Ann' });
+    expect(failed.body.error.details).toEqual({ reason: 'no_possible_santa', members: [{ id: group.admin.id, name: 'Ann' }] });
+  });
+
+  it('names a Hall violator and the too few receivers it may give to (hall_violation)', async () => {
+    const { group, members } = await groupWith(app, ['Bob', 'Cy', 'Dee']);
+    const [bob, cy, dee] = [members[0]!, members[1]!, members[2]!];
+    for (const giver of [bob, cy]) for (const receiver of [group.admin.id, bob.id, cy.id]) if (receiver !== giver.id) await exclude(group, giver.id, receiver);
+    const failed = await draw(app, group);
+    expect(failed.status).toBe(422);
+    expect(failed.body.error.code).toBe('draw_infeasible');
+    expect(failed.body.error.details).toEqual({ reason: 'hall_violation', members: byId([bob, cy]), receivers: [{ id: dee.id, name: 'Dee' }] });
+    expect(failed.body.error.message).toMatch(/^(Bob and Cy|Cy and Bob) may only give to Dee: too few people for them$/);
+  });
+
+  it('reports no_single_loop when the allowed graph is strongly connected but has no loop through everybody', async () => {
+    // Two triangles sharing Ann: every loop through all five would pass Ann twice.
+    const { group, members } = await groupWith(app, ['Bob', 'Cy', 'Dee', 'Eve']);
+    const [left, right] = [members.slice(0, 2), members.slice(2)];
+    for (const a of left) for (const b of right) for (const [g, r] of [[a, b], [b, a]] as const) expect((await exclude(group, g.id, r.id)).status).toBe(201);
+    const failed = await draw(app, group);
+    expect(failed.status).toBe(422);
+    expect(failed.body.error).toEqual({
+      code: 'draw_infeasible',
+      message: 'No single loop through everybody respects the exclusions',
+      details: { reason: 'no_single_loop', members: [] },
+    });
+    await call(app, `/groups/${group.id}`, group.admin.token, { method: 'PATCH', json: { mode: 'any' } });
+    expect((await draw(app, group)).status).toBe(201);
+  });
+
+  it('counts draws by mode and outcome in santa_draws_total', async () => {
+    const series = (mode: string, outcome: string) => `santa_draws_total{mode="${mode}",outcome="${outcome}"}`;
+    const watched = [series('cycle', 'too_few_participants'), series('any', 'draw_infeasible'), series('any', 'ok')];
+    const before = await Promise.all(watched.map((series) => metricValue(app, series)));
+    const small = await createGroup(app);
+    expect((await draw(app, small)).body.error.code).toBe('too_few_participants');
+    const { group, members } = await groupWith(app, ['Bob', 'Cy'], { mode: 'any' });
+    await exclude(group, members[0]!.id, group.admin.id);
+    await exclude(group, members[0]!.id, members[1]!.id);
+    expect((await draw(app, group)).body.error.code).toBe('draw_infeasible');
+    const after = await Promise.all(watched.map((series) => metricValue(app, series)));
+    expect(after.map((value, i) => value - before[i]!)).toEqual([1, 1, 0]);
+  });
+
+  it('a failed draw or redraw writes and sends nothing; the current draw stays', async () => {
+    const group = await createGroup(app, { admin_email: 'ann@example.org' });
+    const bob = await join(app, group, 'Bob', 'bob@example.org');
+    const cy = await join(app, group, 'Cy', 'cy@example.org');
+    const outbox = async () => (await call(app, `/groups/${group.id}/emails?limit=500`, group.admin.token)).body.emails.length as number;
+    await exclude(group, bob.id, group.admin.id);
+    const bobToCy = (await exclude(group, bob.id, cy.id)).body.created[0].id;
+    const links = await outbox();
+    expect(links).toBe(3);
+    expect((await draw(app, group)).status).toBe(422);
+    expect(await outbox()).toBe(links);
+    expect((await call(app, `/groups/${group.id}/draws`, group.admin.token)).body.draws).toEqual([]);
+
+    await call(app, `/groups/${group.id}/exclusions/${bobToCy}`, group.admin.token, { method: 'DELETE' });
+    const first = await draw(app, group);
+    expect(first.status).toBe(201);
+    const drawn = await outbox();
+    expect(drawn).toBe(links + 3);
+    const bobsGiftee = await giftee(group, bob);
+    await exclude(group, bob.id, cy.id);
+    const redraw = await draw(app, group, { redraw: true });
+    expect([redraw.status, redraw.body.error.code]).toEqual([422, 'draw_infeasible']);
+    expect(await outbox()).toBe(drawn);
+    const current = await call(app, `/groups/${group.id}/draws/current`, group.admin.token);
+    expect(current.body.draw).toMatchObject({ id: first.body.draw.id, number: 1, status: 'active' });
+    expect((await call(app, `/groups/${group.id}/draws`, group.admin.token)).body.draws).toHaveLength(1);
+    expect(await giftee(group, bob)).toBe(bobsGiftee);
   });
 
   it('reports components when exclusions split a cycle-mode group', async () => {
@@ -177,8 +275,34 @@ describe('exclusions', () => {
     expect((await call(app, url, bob.token)).status).toBe(403);
     const id = created.body.created[0].id;
     expect((await call(app, `${url}/${id}`, group.admin.token, { method: 'DELETE' })).status).toBe(204);
-    expect((await call(app, `${url}/${id}`, group.admin.token, { method: 'DELETE' })).status).toBe(404);
-    expect((await call(app, `${url}/xyz`, group.admin.token, { method: 'DELETE' })).status).toBe(404);
+    for (const missing of [id, 'xyz']) {
+      const response = await call(app, `${url}/${missing}`, group.admin.token, { method: 'DELETE' });
+      expect([response.status, response.body.error.code]).toEqual([404, 'not_found']);
+    }
+  });
+});
+
+describe('removal', () => {
+  it('keeps the name but deletes the address, tokens, wishlist and exclusions', async () => {
+    const group = await createGroup(app);
+    const bob = await join(app, group, 'Bob', 'bob@example.org');
+    const cy = await join(app, group, 'Cy');
+    expect((await call(app, `/groups/${group.id}/wishlist`, bob.token, { method: 'PUT', json: { items: [{ text: 'Socks' }] } })).status).toBe(200);
+    await call(app, `/groups/${group.id}/exclusions`, group.admin.token, { method: 'POST', json: { giver_id: bob.id, receiver_id: cy.id, mutual: true } });
+    await exclude(group, group.admin.id, cy.id);
+    expect((await call(app, `/groups/${group.id}/members/${bob.id}`, group.admin.token, { method: 'DELETE' })).status).toBe(200);
+
+    const db = app.platform.deps.db;
+    const row = await sql<{ name: string; email: string | null; removed: boolean }>`
+      SELECT name, email, removed_at IS NOT NULL AS removed FROM santa.members WHERE id = ${bob.id}`.execute(db);
+    expect(row.rows).toEqual([{ name: 'Bob', email: null, removed: true }]);
+    const left = await sql<{ wishes: number; tokens: number; exclusions: number }>`
+      SELECT (SELECT count(*)::int FROM santa.wishlist_items WHERE member_id = ${bob.id}) AS wishes,
+             (SELECT count(*)::int FROM santa.member_tokens WHERE member_id = ${bob.id}) AS tokens,
+             (SELECT count(*)::int FROM santa.exclusions WHERE ${bob.id} IN (giver_id, receiver_id)) AS exclusions`.execute(db);
+    expect(left.rows[0]).toEqual({ wishes: 0, tokens: 0, exclusions: 0 });
+    const remaining = await call(app, `/groups/${group.id}/exclusions`, group.admin.token);
+    expect(remaining.body.exclusions.map((e: { giver_id: string; receiver_id: string }) => [e.giver_id, e.receiver_id])).toEqual([[group.admin.id, cy.id]]);
   });
 });
 
@@ -229,6 +353,8 @@ describe('changes after the draw', () => {
     let s: Member | undefined;
     for (const m of everyone) if ((await giftee(group, m)) === leaver.id) s = m;
     await call(app, `/groups/${group.id}/exclusions`, group.admin.token, { method: 'POST', json: { giver_id: s!.id, receiver_id: t } });
+    const leaving = await call(app, '/me', leaver.token, { method: 'DELETE' });
+    expect([leaving.status, leaving.body.error.code]).toEqual([409, 'draw_repair_impossible']);
     const refused = await call(app, `/groups/${group.id}/members/${leaver.id}`, group.admin.token, { method: 'DELETE' });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('draw_repair_impossible');
@@ -248,10 +374,14 @@ describe('wishlists and messages', () => {
     const own = await call(app, `/groups/${group.id}/wishlist`, members[0]!.token);
     expect(own.body.items).toEqual([{ text: `Socks of ${members[0]!.id}` }, { text: 'Book', url: 'https://example.org/b' }]);
     expect(own.body.updated_at).toMatch(/Z$/);
-    const bad = await call(app, `/groups/${group.id}/wishlist`, members[0]!.token, { method: 'PUT', json: { items: [{ text: 'x', url: 'javascript:alert(1)' }] } });
-    expect(bad.status).toBe(422);
-    const tooMany = await call(app, `/groups/${group.id}/wishlist`, members[0]!.token, { method: 'PUT', json: { items: Array.from({ length: 51 }, () => ({ text: 'x' })) } });
-    expect(tooMany.status).toBe(422);
+    const putWishlist = (items: unknown[]) => call(app, `/groups/${group.id}/wishlist`, members[0]!.token, { method: 'PUT', json: { items } });
+    const longUrl = (length: number) => `https://example.org/${'a'.repeat(length - 'https://example.org/'.length)}`;
+    for (const items of [[{ text: 'x', url: 'javascript:alert(1)' }], Array.from({ length: 51 }, () => ({ text: 'x' })), [{ text: '🎁'.repeat(201) }], [{ text: 'x', url: longUrl(2001) }]]) {
+      const bad = await putWishlist(items);
+      expect([bad.status, bad.body.error.code]).toEqual([422, 'validation_failed']);
+    }
+    expect((await putWishlist([{ text: '🎁'.repeat(200), url: longUrl(2000) }])).status).toBe(200);
+    await putWishlist([{ text: `Socks of ${members[0]!.id}` }, { text: 'Book', url: 'https://example.org/b' }]);
 
     expect((await call(app, `/groups/${group.id}/messages`, members[0]!.token, { method: 'POST', json: { to: 'giftee', text: 'hi' } })).body.error.code).toBe('not_drawn');
     await draw(app, group);
@@ -272,7 +402,10 @@ describe('wishlists and messages', () => {
     const outbox = await call(app, `/groups/${group.id}/messages?with=giftee`, santa.token);
     expect(outbox.body.messages.map((m: { from: string }) => m.from)).toEqual(['me', 'giftee']);
     const blank = await call(app, `/groups/${group.id}/messages`, santa.token, { method: 'POST', json: { to: 'giftee', text: ' \n ' } });
-    expect(blank.status).toBe(422);
+    expect([blank.status, blank.body.error.code]).toEqual([422, 'validation_failed']);
+    const long = await call(app, `/groups/${group.id}/messages`, santa.token, { method: 'POST', json: { to: 'giftee', text: '🎄'.repeat(2001) } });
+    expect([long.status, long.body.error.code]).toEqual([422, 'validation_failed']);
+    expect((await call(app, `/groups/${group.id}/messages`, santa.token, { method: 'POST', json: { to: 'giftee', text: '🎄'.repeat(2000) } })).status).toBe(201);
     expect((await call(app, `/groups/${group.id}/messages?with=nobody`, santa.token)).status).toBe(422);
   });
 
@@ -284,5 +417,9 @@ describe('wishlists and messages', () => {
     expect(response.body.error.code).toBe('not_assigned');
     const message = await call(app, `/groups/${group.id}/messages`, group.admin.token, { method: 'POST', json: { to: 'santa', text: 'hi' } });
     expect(message.body.error.code).toBe('not_assigned');
+    for (const withWhom of ['giftee', 'santa']) {
+      const thread = await call(app, `/groups/${group.id}/messages?with=${withWhom}`, group.admin.token);
+      expect([withWhom, thread.status, thread.body.error.code]).toEqual([withWhom, 404, 'not_assigned']);
+    }
   });
 });

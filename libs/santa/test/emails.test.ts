@@ -6,7 +6,7 @@ import type { ParsedMail } from 'mailparser';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSantaModule } from '../src';
-import { call, createGroup, draw, join } from './helpers';
+import { call, createGroup, draw, join, metricValue } from './helpers';
 
 let sink: SmtpSink;
 let app: TestApp;
@@ -29,6 +29,8 @@ async function emails(test: TestApp, group: { id: string; admin: { token: string
 
 describe('e-mails over SMTP', () => {
   it('mails the creator and joiners their own link; following it signs them in', async () => {
+    const sentLinks = 'santa_emails_total{kind="link",status="sent"}';
+    const before = await metricValue(app, sentLinks);
     const group = await createGroup(app, { admin_email: 'ann@example.org', name: 'Office <b>' });
     const mail = await sink.waitForMessage(to('ann@example.org', 'your link'));
     expect(mail.from?.text).toContain('santa@example.org');
@@ -44,6 +46,11 @@ describe('e-mails over SMTP', () => {
       return list.every((e) => e.status === 'sent') && list;
     });
     expect(statuses.map((e) => e.kind)).toEqual(['link', 'link']);
+    const counted = await waitFor(async () => {
+      const delta = (await metricValue(app, sentLinks)) - before;
+      return delta >= 2 && delta;
+    });
+    expect(counted).toBe(2);
     const bodies = await sql<{ body: unknown }>`SELECT body FROM santa.outbox WHERE group_id = ${group.id}`.execute(app.platform.deps.db);
     expect(bodies.rows.every((row) => row.body === null)).toBe(true);
   });
@@ -62,7 +69,7 @@ describe('e-mails over SMTP', () => {
     const catToken = linkIn(invitation);
     expect((await call(app, '/me', catToken)).body.member.name).toBe('Cat');
     const duplicate = await call(app, `/groups/${group.id}/members`, group.admin.token, { method: 'POST', json: { name: 'cat', email: 'x@example.org' } });
-    expect(duplicate.status).toBe(409);
+    expect([duplicate.status, duplicate.body.error.code]).toEqual([409, 'name_taken']);
 
     await draw(app, group);
     for (const address of ['org@example.org', 'cat@example.org', 'dan@example.org']) {
@@ -98,7 +105,10 @@ describe('e-mails over SMTP', () => {
     const noEmail = await call(app, `/groups/${group.id}/members/${silent.id}/resend-link`, group.admin.token, { method: 'POST' });
     expect(noEmail.status).toBe(409);
     expect(noEmail.body.error.code).toBe('no_email');
-    expect((await call(app, `/groups/${group.id}/members/${crypto.randomUUID()}/resend-link`, group.admin.token, { method: 'POST' })).status).toBe(404);
+    for (const id of [crypto.randomUUID(), 'nope']) {
+      const unknown = await call(app, `/groups/${group.id}/members/${id}/resend-link`, group.admin.token, { method: 'POST' });
+      expect([unknown.status, unknown.body.error.code]).toEqual([404, 'not_found']);
+    }
     for (let i = 0; i < 3; i++) await call(app, `/groups/${group.id}/members/${bob.id}/resend-link`, group.admin.token, { method: 'POST' });
     const limited = await call(app, `/groups/${group.id}/members/${bob.id}/resend-link`, group.admin.token, { method: 'POST' });
     expect(limited.status).toBe(429);
@@ -106,6 +116,39 @@ describe('e-mails over SMTP', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     const addLimited = await call(app, `/groups/${group.id}/members`, group.admin.token, { method: 'POST', json: { name: 'Zed', email: 'zed@example.org' } });
     expect(addLimited.status).toBe(429);
+    expect(addLimited.body.error.code).toBe('rate_limited');
+    const names = (await call(app, `/groups/${group.id}/members`, group.admin.token)).body.members.map((m: { name: string }) => m.name);
+    expect(names).not.toContain('Zed');
+  });
+});
+
+describe('the hourly invitation limit', () => {
+  it('counts only invitations that are written: a refused add takes no slot, across gateway processes too', async () => {
+    const env = { SANTA_INVITES_PER_HOUR: '2' };
+    const first = await startTestApp({ modules: [createSantaModule], env });
+    const second = await startTestApp({ modules: [createSantaModule], env, redisPrefix: first.redisPrefix });
+    try {
+      const add = (test: TestApp, group: { id: string; admin: { token: string } }, name: string) =>
+        call(test, `/groups/${group.id}/members`, group.admin.token, { method: 'POST', json: { name, email: `${name.toLowerCase()}@example.org` } });
+      const group = await createGroup(first);
+      const duplicate = await add(first, group, 'ann');
+      expect([duplicate.status, duplicate.body.error.code]).toEqual([409, 'name_taken']);
+      expect((await add(second, group, 'Bob')).status).toBe(201);
+      expect((await add(first, group, 'Cy')).status).toBe(201);
+      const limited = await add(second, group, 'Dee');
+      expect([limited.status, limited.body.error.code]).toEqual([429, 'rate_limited']);
+      const names = (await call(first, `/groups/${group.id}/members`, group.admin.token)).body.members.map((m: { name: string }) => m.name);
+      expect(names).toEqual(['Ann', 'Bob', 'Cy']);
+
+      const racing = await createGroup(first);
+      const results = await Promise.all(['Eve', 'Fay', 'Gus', 'Hal'].map((name, i) => add(i % 2 ? second : first, racing, name)));
+      expect(results.map((r) => r.status).sort()).toEqual([201, 201, 429, 429]);
+      const listed = await call(first, `/groups/${racing.id}/members`, racing.admin.token);
+      expect(listed.body.members).toHaveLength(3);
+    } finally {
+      await second.close();
+      await first.close();
+    }
   });
 });
 
@@ -161,6 +204,7 @@ describe('delivery failures', () => {
       const quiet = await createGroup(noSmtp, { admin_email: 'quiet@example.org' });
       const held = await waitFor(async () => (await emails(noSmtp, quiet)).find((e) => e.status === 'not_sent'));
       expect(held.last_error).toBe('no SMTP configured');
+      expect(await waitFor(async () => (await metricValue(noSmtp, 'santa_emails_total{kind="link",status="not_sent"}')) || undefined)).toBe(1);
     } finally {
       await failing.close();
       await noSmtp.close();

@@ -45,6 +45,7 @@ describe('creating and joining', () => {
     [{ name: 'ok', admin_name: 'x'.repeat(61) }, 'admin_name'],
     [{ name: 'ok', admin_name: 'Ann', admin_email: 'a@b@c' }, 'admin_email'],
     [{ name: 'ok', admin_name: 'Ann', admin_email: 'a b@c' }, 'admin_email'],
+    [{ name: 'ok', admin_name: 'Ann', admin_email: `${'a'.repeat(243)}@example.org` }, 'admin_email'],
     [{ name: 'ok', admin_name: 'Ann', budget: { amount: 0, currency: 'EUR' } }, 'budget.amount'],
     [{ name: 'ok', admin_name: 'Ann', budget: { amount: 1.234, currency: 'EUR' } }, 'budget.amount'],
     [{ name: 'ok', admin_name: 'Ann', budget: { amount: 2e9, currency: 'EUR' } }, 'budget.amount'],
@@ -58,8 +59,8 @@ describe('creating and joining', () => {
     expect(response.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
   });
 
-  it('counts names in code points (60 emoji fit)', async () => {
-    const group = await createGroup(app, { admin_name: '🎅'.repeat(60) });
+  it('counts names in code points (60 emoji fit); an address of 254 characters fits', async () => {
+    const group = await createGroup(app, { admin_name: '🎅'.repeat(60), admin_email: `${'a'.repeat(242)}@example.org` });
     expect(group.id).toBeTruthy();
   });
 
@@ -69,12 +70,14 @@ describe('creating and joining', () => {
     expect((await bad.json()).error.code).toBe('malformed_json');
     const text = await app.request('/santa/groups', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
     expect(text.status).toBe(415);
+    expect((await text.json()).error.code).toBe('unsupported_media_type');
     const big = await app.request('/santa/groups', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'x'.repeat(1_100_000) }),
     });
     expect(big.status).toBe(413);
+    expect((await big.json()).error.code).toBe('payload_too_large');
   });
 
   it('joins by invite code; names are unique ignoring case; unknown codes are 404; a full group is 409', async () => {
@@ -86,14 +89,14 @@ describe('creating and joining', () => {
     expect(taken.status).toBe(409);
     expect(taken.body.error.code).toBe('name_taken');
     const unknown = await call(app, '/join', undefined, { method: 'POST', json: { invite_code: 'A'.repeat(22), name: 'Zed' } });
-    expect(unknown.status).toBe(404);
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'not_found']);
     await join(app, group, 'Cy');
     await join(app, group, 'Dee');
     const full = await call(app, '/join', undefined, { method: 'POST', json: { invite_code: group.inviteCode, name: 'Eve' } });
     expect(full.status).toBe(409);
     expect(full.body.error.code).toBe('group_full');
     const invalid = await call(app, '/join', undefined, { method: 'POST', json: { invite_code: group.inviteCode } });
-    expect(invalid.status).toBe(422);
+    expect([invalid.status, invalid.body.error.code]).toEqual([422, 'validation_failed']);
   });
 
   it('replays a creating POST with the same Idempotency-Key, stores the reply encrypted, refuses the key for another body', async () => {
@@ -214,7 +217,8 @@ describe('members and settings', () => {
     const clash = await call(app, '/me', members[0]!.token, { method: 'PATCH', json: { name: 'cy' } });
     expect(clash.status).toBe(409);
     expect(clash.body.error.code).toBe('name_taken');
-    expect((await call(app, '/me', members[0]!.token, { method: 'PATCH', json: { email: 'nope' } })).status).toBe(422);
+    const badEmail = await call(app, '/me', members[0]!.token, { method: 'PATCH', json: { email: 'nope' } });
+    expect([badEmail.status, badEmail.body.error.code]).toEqual([422, 'validation_failed']);
     const patched = await call(app, `/groups/${group.id}`, group.admin.token, {
       method: 'PATCH',
       json: { name: 'Family', mode: 'any', avoid_previous: true, budget: { amount: 10, currency: 'usd' }, exchange_date: '2026-12-25' },
@@ -222,7 +226,8 @@ describe('members and settings', () => {
     expect(patched.body.group).toMatchObject({ name: 'Family', mode: 'any', avoid_previous: true, budget: { amount: 10, currency: 'USD' }, exchange_date: '2026-12-25' });
     const unset = await call(app, `/groups/${group.id}`, group.admin.token, { method: 'PATCH', json: { budget: null, exchange_date: null } });
     expect(unset.body.group).toMatchObject({ budget: null, exchange_date: null });
-    expect((await call(app, `/groups/${group.id}`, group.admin.token, { method: 'PATCH', json: { mode: 'ring' } })).status).toBe(422);
+    const badMode = await call(app, `/groups/${group.id}`, group.admin.token, { method: 'PATCH', json: { mode: 'ring' } });
+    expect([badMode.status, badMode.body.error.code]).toEqual([422, 'validation_failed']);
   });
 
   it('removes a member before any draw; the admin cannot leave; removed tokens stop working', async () => {
@@ -233,11 +238,29 @@ describe('members and settings', () => {
     const adminLeaves = await call(app, '/me', group.admin.token, { method: 'DELETE' });
     expect(adminLeaves.status).toBe(409);
     expect(adminLeaves.body.error.code).toBe('admin_cannot_leave');
-    expect((await call(app, `/groups/${group.id}/members/${members[0]!.id}`, group.admin.token, { method: 'DELETE' })).status).toBe(404);
+    const gone = await call(app, `/groups/${group.id}/members/${members[0]!.id}`, group.admin.token, { method: 'DELETE' });
+    expect([gone.status, gone.body.error.code]).toEqual([404, 'not_found']);
+    const adminRemovesSelf = await call(app, `/groups/${group.id}/members/${group.admin.id}`, group.admin.token, { method: 'DELETE' });
+    expect([adminRemovesSelf.status, adminRemovesSelf.body.error.code]).toEqual([409, 'admin_cannot_leave']);
     const removed = await call(app, `/groups/${group.id}/members/${members[1]!.id}`, group.admin.token, { method: 'DELETE' });
     expect(removed.body).toEqual({ removed: true, draw_changed: false });
     // The name is free again once its holder is gone.
     await join(app, group, 'Bob');
+  });
+
+  it('adds a member by e-mail: 422 without a valid address, 409 name_taken, 409 group_full past SANTA_MAX_MEMBERS', async () => {
+    const { group } = await groupWith(app, ['Bob']);
+    const add = (json: Record<string, unknown>) => call(app, `/groups/${group.id}/members`, group.admin.token, { method: 'POST', json });
+    for (const json of [{ name: 'Cy' }, { name: 'Cy', email: 'not-an-address' }, { name: 'Cy', email: `${'c'.repeat(243)}@example.org` }]) {
+      const refused = await add(json);
+      expect([refused.status, refused.body.error.code, [...new Set(refused.body.error.details.map((d: { path: string }) => d.path))]]).toEqual([422, 'validation_failed', ['email']]);
+    }
+    const taken = await add({ name: 'BOB', email: 'bob@example.org' });
+    expect([taken.status, taken.body.error.code]).toEqual([409, 'name_taken']);
+    expect((await add({ name: 'Cy', email: 'cy@example.org' })).status).toBe(201);
+    expect((await add({ name: 'Dee', email: 'dee@example.org' })).status).toBe(201);
+    const full = await add({ name: 'Eve', email: 'eve@example.org' });
+    expect([full.status, full.body.error.code]).toEqual([409, 'group_full']);
   });
 
   it('answers unknown paths with 404 and known paths with a wrong method with 405', async () => {

@@ -36,3 +36,10 @@ export async function groupWith(app: TestApp, names: string[], body: Record<stri
 
 export const draw = (app: TestApp, group: Group, body?: unknown) =>
   call(app, `/groups/${group.id}/draws`, group.admin.token, body === undefined ? { method: 'POST' } : { method: 'POST', json: body });
+
+/** The value of one series on the app's /metrics; 0 while it has not been counted. */
+export async function metricValue(app: TestApp, series: string): Promise<number> {
+  const text = await (await app.request('/metrics')).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}

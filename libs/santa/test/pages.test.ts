@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from '@platform/platform/testing';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSantaModule } from '../src';
 import { call, createGroup, draw, groupWith, join } from './helpers';
@@ -10,6 +11,14 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const CSP = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CAPABILITY_HEADERS: [string, string][] = [
+  ['referrer-policy', 'no-referrer'],
+  ['cache-control', 'no-store'],
+  ['x-robots-tag', 'noindex'],
+];
+const expectCapabilityHeaders = (response: Response) => {
+  for (const [name, value] of CAPABILITY_HEADERS) expect([name, response.headers.get(name)]).toEqual([name, value]);
+};
 const postForm = (path: string, fields: Record<string, string>) =>
   app.request(path, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
 
@@ -55,22 +64,23 @@ describe('web pages', () => {
     const memberToken = memberUrl.split('/')[3]!;
     const memberPage = await app.request(memberUrl);
     expect(memberPage.status).toBe(200);
-    for (const [name, value] of <[string, string][]>[
-      ['referrer-policy', 'no-referrer'],
-      ['cache-control', 'no-store'],
-      ['x-robots-tag', 'noindex'],
-      ['content-security-policy', CSP],
-    ]) {
-      expect(memberPage.headers.get(name)).toBe(value);
-    }
+    expectCapabilityHeaders(memberPage);
+    expect(memberPage.headers.get('content-security-policy')).toBe(CSP);
     const html = await memberPage.text();
     expect(html).toContain('O&#39;Brien &lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toContain('<script>');
     const taken = await postForm(`/santa/join/${group.inviteCode}`, { name: "o'brien <SCRIPT>alert(1)</SCRIPT>" });
     expect(taken.status).toBe(409);
     expect((await app.request('/santa/join/AAAAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
-    expect((await app.request(`/santa/g/${'A'.repeat(43)}`)).status).toBe(404);
-    expect((await app.request('/santa/g/short')).status).toBe(404);
+    for (const path of [`/santa/g/${'A'.repeat(43)}`, '/santa/g/short', `/santa/g/${'A'.repeat(43)}/draw.json`]) {
+      const unknown = await app.request(path);
+      expect([path, unknown.status, unknown.headers.get('content-type')]).toEqual([path, 404, 'text/html; charset=utf-8']);
+      expectCapabilityHeaders(unknown);
+    }
+    const undrawn = await app.request(`/santa/g/${memberToken}/draw.json`);
+    expect(undrawn.status).toBe(404);
+    expectCapabilityHeaders(undrawn);
+    expect((await undrawn.json()).error.code).toBe('not_drawn');
     const forbidden = await app.request(`/santa/g/${memberToken}/admin`);
     expect(forbidden.status).toBe(403);
     expect(forbidden.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -100,6 +110,8 @@ describe('web pages', () => {
     const santaPage = await (await app.request(`/santa/g/${santa.giver_id === group.admin.id ? group.admin.token : members.find((m) => m.id === santa.giver_id)!.token}`)).text();
     expect(santaPage).toContain('<a href="https://example.org/book" rel="noopener noreferrer nofollow">Book</a>');
     const json = await app.request(`/santa/g/${members[1]!.token}/draw.json`);
+    expect(json.status).toBe(200);
+    expectCapabilityHeaders(json);
     expect((await json.json()).draw.seed).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -116,5 +128,38 @@ describe('web pages', () => {
     const left = await postForm(`/santa/g/${late.token}/leave`, {});
     expect(left.headers.get('location')).toBe('/santa/?notice=removed');
     expect((await app.request(`/santa/g/${late.token}`)).status).toBe(404);
+  });
+
+  it('says so when a page shows only part of a list: members, exclusions, e-mails and messages just past their cut', async () => {
+    const { group, members } = await groupWith(app, ['Bob', 'Cy']);
+    const db = app.platform.deps.db;
+    const small = await (await app.request(`/santa/g/${group.admin.token}/admin`)).text();
+    expect(small).not.toContain('class="notice cut"');
+    await draw(app, group);
+    await sql`INSERT INTO santa.members (id, group_id, name, role, participating)
+      SELECT gen_random_uuid(), ${group.id}, 'Extra ' || i, 'member', true FROM generate_series(1, 499) i`.execute(db);
+    await sql`INSERT INTO santa.exclusions (id, group_id, giver_id, receiver_id)
+      SELECT gen_random_uuid(), ${group.id}, m.id, ${group.admin.id} FROM santa.members m WHERE m.group_id = ${group.id} AND m.id <> ${group.admin.id} ORDER BY m.seq`.execute(db);
+    await sql`INSERT INTO santa.outbox (group_id, member_id, kind, to_address, status)
+      SELECT ${group.id}, ${group.admin.id}, 'link', 'ann@example.org', 'not_sent' FROM generate_series(1, 101)`.execute(db);
+    const bob = members[0]!;
+    const giftee = (await call(app, `/groups/${group.id}/assignment`, bob.token)).body.giftee.id;
+    await sql`INSERT INTO santa.messages (draw_id, giver_id, receiver_id, author_id, text)
+      SELECT d.id, ${bob.id}, ${giftee}, ${bob.id}, 'message ' || i FROM santa.draws d, generate_series(1, 1001) i WHERE d.group_id = ${group.id} ORDER BY i`.execute(db);
+
+    const admin = await (await app.request(`/santa/g/${group.admin.token}/admin`)).text();
+    expect(admin).toContain('Showing the first 500 of 502 members.');
+    expect(admin).toContain('Showing the first 500 of 501 exclusions.');
+    expect(admin).toContain('Showing the latest 100 of 101 e-mails.');
+    expect(admin).not.toContain('Extra 498</td>');
+    expect(admin).toContain('Extra 498 does not give to Ann');
+    expect(admin).not.toMatch(/<li>\? |give to \? /);
+    const page = await (await app.request(`/santa/g/${bob.token}`)).text();
+    expect(page).toContain('Showing the first 500 of 502 members.');
+    expect(page).toContain('Only the latest 1000 messages are shown.');
+    expect(page).toContain('</strong> message 1001</li>');
+    expect(page).toContain('</strong> message 2</li>');
+    expect(page).not.toContain('</strong> message 1</li>');
+    expect(page.indexOf('message 2<')).toBeLessThan(page.indexOf('message 1001<'));
   });
 });

@@ -6,11 +6,13 @@ import type { DenialReason, SnackdrawerMetrics } from './metrics';
 import { hashPassword, verifyPassword } from './passwords';
 import type { Repository, UserRow } from './repository';
 import type { LoginThrottle } from './throttle';
-import { signToken, verifyToken } from './tokens';
+import { signToken, tokenKey, verifyToken } from './tokens';
 
 const USER_CACHE_MS = 5_000;
 const USER_CACHE_MAX = 10_000;
 const BEARER = /^Bearer +([^\s]+) *$/i;
+
+type Credentials = NonNullable<Awaited<ReturnType<Repository['findCredentials']>>>;
 
 export function unauthenticated(message = 'Authentication required'): HttpError {
   return new HttpError(401, 'unauthenticated', message, null, { 'WWW-Authenticate': 'Bearer realm="snackdrawer"' });
@@ -44,6 +46,7 @@ export function createAuthenticator(options: {
   const { config, repository, exemptRepository, throttle, metrics } = options;
   // A sub's user is looked up at most every 5 s per process: deleted users lose access within that.
   const users = new Map<number, { user: UserRow | undefined; until: number }>();
+  const signingKey = tokenKey(config.jwtSecret);
   let dummyHash: Promise<string> | undefined;
 
   const hash = (password: string) =>
@@ -84,7 +87,7 @@ export function createAuthenticator(options: {
       throw unauthenticated();
     }
     const outcome = await authStep(metrics, 'validate', async (span) => {
-      const verdict = verifyToken(config.jwtSecret, token);
+      const verdict = await verifyToken(await signingKey, token);
       if (!verdict.ok) {
         span.setAttribute('snackdrawer.outcome', verdict.reason);
         return verdict.reason;
@@ -99,6 +102,20 @@ export function createAuthenticator(options: {
       throw unauthenticated(outcome === 'expired_token' ? 'The token has expired' : 'The token is not valid');
     }
     return outcome;
+  }
+
+  /** The user if the password matches; an unknown username is checked against the dummy hash all the same. */
+  async function checkCredentials(username: string, password: string): Promise<Credentials | undefined> {
+    const credentials = await repository.findCredentials(username);
+    dummyHash ??= hashPassword('not a password of anybody', config.scryptLog2N);
+    const stored = credentials?.password_hash ?? (await dummyHash);
+    const valid = await authStep(metrics, 'verify', async (span) => {
+      const ok = (await verifyPassword(password, stored)) && credentials !== undefined;
+      if (credentials) span.setAttribute('user.id', credentials.id);
+      span.setAttribute('snackdrawer.outcome', ok ? 'ok' : 'bad_credentials');
+      return ok;
+    });
+    return valid ? credentials : undefined;
   }
 
   return {
@@ -120,32 +137,26 @@ export function createAuthenticator(options: {
       };
     },
     async login(username, password) {
-      const blockedFor = await throttle.blockedFor(username);
-      if (blockedFor !== undefined) {
+      const admission = await throttle.admit(username);
+      if (!admission.admitted) {
         metrics.denied('rate_limited');
         throw new HttpError(429, 'rate_limited', 'Too many failed logins for this username; retry later', null, {
-          'Retry-After': String(blockedFor),
+          'Retry-After': String(admission.retryAfterSeconds),
         });
       }
-      const credentials = await repository.findCredentials(username);
-      dummyHash ??= hashPassword('not a password of anybody', config.scryptLog2N);
-      const stored = credentials?.password_hash ?? (await dummyHash);
-      const valid = await authStep(metrics, 'verify', async (span) => {
-        const ok = (await verifyPassword(password, stored)) && credentials !== undefined;
-        if (credentials) span.setAttribute('user.id', credentials.id);
-        span.setAttribute('snackdrawer.outcome', ok ? 'ok' : 'bad_credentials');
-        return ok;
+      const credentials = await checkCredentials(username, password).catch(async (error: unknown) => {
+        await throttle.release(username);
+        throw error;
       });
-      if (!credentials || !valid) {
-        await throttle.recordFailure(username);
+      if (!credentials) {
         metrics.denied('bad_credentials');
         throw unauthenticated('Username or password is incorrect');
       }
       await throttle.reset(username);
-      const token = await authStep(metrics, 'sign', (span) => {
+      const token = await authStep(metrics, 'sign', async (span) => {
         span.setAttribute('user.id', credentials.id);
         span.setAttribute('snackdrawer.outcome', 'ok');
-        return signToken(config.jwtSecret, { id: credentials.id, role: credentials.role }, config.tokenTtlSeconds);
+        return signToken(await signingKey, { id: credentials.id, role: credentials.role }, config.tokenTtlSeconds);
       });
       return { token, token_type: 'Bearer', expires_in: config.tokenTtlSeconds };
     },

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { ConfigError, parseEnv } from '@platform/platform';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { MAX_LATENCY_MS } from './faults';
 import { passwordProblem, usernameProblem } from './text';
 
 const onOff = z.enum(['on', 'off']);
-const delayMs = z.coerce.number().int().min(0).max(600_000).default(0);
+const delayMs = z.coerce.number().int().min(0).max(MAX_LATENCY_MS).default(0);
 const rate = z.coerce.number().min(0).max(1).default(0);
 
 const envSchema = z.object({
@@ -61,7 +62,8 @@ export function loadSnackdrawerConfig(env: NodeJS.ProcessEnv, logger: Logger): S
 }
 
 function jwtSecret(value: string | undefined, production: boolean, logger: Logger): Buffer {
-  const secret = value === undefined ? undefined : Buffer.from(value, 'utf8');
+  // An empty value counts as unset: WebCrypto refuses a zero-length HMAC key.
+  const secret = value ? Buffer.from(value, 'utf8') : undefined;
   if (secret && secret.length >= MIN_SECRET_BYTES) return secret;
   if (production) {
     throw new ConfigError(`Invalid configuration: SNACKDRAWER_JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes in production`);

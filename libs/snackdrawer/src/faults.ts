@@ -18,15 +18,18 @@ export const FAULTABLE_ROUTES = [
   '/drawers/:id/snacks/:snackId',
 ] as const;
 
+/** One bound for boot-time (LAZY_*_SLOW_MS) and runtime delays, so every boot value can be shared. */
+export const MAX_LATENCY_MS = 60_000;
+
 const layer = z.strictObject({
-  latency_ms: z.number().int().min(0).max(60_000).default(0),
+  latency_ms: z.number().int().min(0).max(MAX_LATENCY_MS).default(0),
   error_rate: z.number().min(0).max(1).default(0),
 });
 
 const rule = z.strictObject({
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', '*']).default('*'),
   route: z.enum([...FAULTABLE_ROUTES, '*']),
-  latency_ms: z.number().int().min(0).max(60_000).default(0),
+  latency_ms: z.number().int().min(0).max(MAX_LATENCY_MS).default(0),
   error_rate: z.number().min(0).max(1).default(0),
 });
 

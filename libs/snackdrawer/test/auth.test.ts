@@ -4,6 +4,7 @@ import type { TestApp } from '@platform/platform/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf, SECRET, signUpAndLogin, startSnackdrawer, uniqueName } from './helpers';
+import { scrape, total } from './scrape';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -47,7 +48,7 @@ describe('sign-up', () => {
     expect(bad.status).toBe(422);
     const error = await errorOf(bad);
     expect(error.code).toBe('validation_failed');
-    expect(error.details.map((d: { path: string }) => d.path).sort()).toEqual(['', 'password', 'username']);
+    expect(error.details.map((d: { path: string }) => d.path).sort()).toEqual(['extra', 'password', 'username']);
     const notObject = await app.request('/snackdrawer/auth/users', { json: ['x'] });
     expect(notObject.status).toBe(422);
     const malformed = await app.request('/snackdrawer/auth/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":' });
@@ -55,6 +56,7 @@ describe('sign-up', () => {
     expect((await errorOf(malformed)).code).toBe('malformed_json');
     const text = await app.request('/snackdrawer/auth/users', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' });
     expect(text.status).toBe(415);
+    expect((await errorOf(text)).code).toBe('unsupported_media_type');
     const big = await app.request('/snackdrawer/auth/users', { json: { username: 'x'.repeat(17 * 1024), password: 'password1' } });
     expect(big.status).toBe(413);
     expect((await errorOf(big)).code).toBe('payload_too_large');
@@ -111,6 +113,37 @@ describe('login', () => {
     expect(other.status).toBe(200);
   });
 
+  it('counts concurrent guesses before checking them: of 30 at once, at most 10 reach the password check', async () => {
+    const victim = await signUpAndLogin(app);
+    const before = await scrape(app);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => app.request('/snackdrawer/auth/login', { json: { username: victim.username, password: `guess-${i}` } })),
+    );
+    const after = await scrape(app);
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    const delta = (name: string, labels: Record<string, string>) => total(after, name, labels) - total(before, name, labels);
+    expect(delta('snackdrawer_auth_operation_duration_seconds_count', { operation: 'verify' })).toBeLessThanOrEqual(10);
+    expect(delta('snackdrawer_authz_denied_total', { reason: 'rate_limited' })).toBe(statuses.filter((s) => s === 429).length);
+  });
+
+  it('counts failures of an unknown username, and a throttled login neither verifies a hash nor counts bad_credentials', async () => {
+    const ghost = uniqueName('ghost');
+    for (let i = 0; i < 10; i++) {
+      expect((await app.request('/snackdrawer/auth/login', { json: { username: ghost, password: 'whatever1' } })).status).toBe(401);
+    }
+    const before = await scrape(app);
+    const blocked = await app.request('/snackdrawer/auth/login', { json: { username: ghost, password: 'whatever1' } });
+    const after = await scrape(app);
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers.get('retry-after')).toMatch(/^([1-9]|[1-5][0-9]|60)$/);
+    const delta = (name: string, labels: Record<string, string>) => total(after, name, labels) - total(before, name, labels);
+    expect(delta('snackdrawer_authz_denied_total', { reason: 'rate_limited' })).toBe(1);
+    expect(delta('snackdrawer_authz_denied_total', { reason: 'bad_credentials' })).toBe(0);
+    expect(delta('snackdrawer_auth_operation_duration_seconds_count', { operation: 'verify' })).toBe(0);
+  });
+
   it('resets the failure counter on a successful login below the limit', async () => {
     const user = await signUpAndLogin(app);
     const fail = () => app.request('/snackdrawer/auth/login', { json: { username: user.username, password: 'wrong password' } });
@@ -164,6 +197,19 @@ describe('tokens', () => {
     }
   });
 
+  it('counts an expired token as expired_token, and a forged one as invalid_token', async () => {
+    const session = await signUpAndLogin(app);
+    const expired = craft({ alg: 'HS256', typ: 'JWT' }, { ...claims(session.id), iat: now() - 100, exp: now() - 10 });
+    const forged = craft({ alg: 'HS256', typ: 'JWT' }, claims(session.id), 'another secret of at least thirty-two bytes');
+    const before = await scrape(app);
+    expect((await me({ 'x-access-token': expired })).status).toBe(401);
+    expect((await me({ 'x-access-token': forged })).status).toBe(401);
+    const after = await scrape(app);
+    const denied = (reason: string) => total(after, 'snackdrawer_authz_denied_total', { reason }) - total(before, 'snackdrawer_authz_denied_total', { reason });
+    expect(denied('expired_token')).toBe(1);
+    expect(denied('invalid_token')).toBe(1);
+  });
+
   it('tolerates 5 s of clock skew on expiry', async () => {
     const session = await signUpAndLogin(app);
     const justExpired = craft({ alg: 'HS256', typ: 'JWT' }, { ...claims(session.id), exp: now() - 2 });
@@ -183,6 +229,47 @@ describe('tokens', () => {
     await sql`DELETE FROM snackdrawer.users WHERE id = ${session.id}`.execute(app.platform.deps.db);
     await new Promise((resolve) => setTimeout(resolve, 5_200));
     expect((await me(session.headers)).status).toBe(401);
+  });
+});
+
+describe('authenticated routes', () => {
+  const protectedRoutes: [string, string][] = [
+    ['GET', '/auth/me'],
+    ['POST', '/snacks'],
+    ['GET', '/drawers'],
+    ['POST', '/drawers'],
+    ['GET', '/drawers/1'],
+    ['PATCH', '/drawers/1'],
+    ['DELETE', '/drawers/1'],
+    ['POST', '/drawers/1'],
+    ['POST', '/drawers/1/snacks'],
+    ['PATCH', '/drawers/1/snacks/1'],
+    ['DELETE', '/drawers/1/snacks/1'],
+    ['GET', '/admin/faults'],
+    ['PUT', '/admin/faults'],
+    ['DELETE', '/admin/faults'],
+  ];
+
+  it('answer 401 unauthenticated with WWW-Authenticate without a token, each counted once as missing_token', async () => {
+    const before = await scrape(app);
+    for (const [method, path] of protectedRoutes) {
+      const response = await app.request(`/snackdrawer${path}`, { method, json: method === 'GET' || method === 'DELETE' ? undefined : {} });
+      expect(response.status, `${method} ${path}`).toBe(401);
+      expect(response.headers.get('www-authenticate'), `${method} ${path}`).toBe('Bearer realm="snackdrawer"');
+      expect((await errorOf(response)).code, `${method} ${path}`).toBe('unauthenticated');
+    }
+    const after = await scrape(app);
+    const missing = (samples: typeof before) => total(samples, 'snackdrawer_authz_denied_total', { reason: 'missing_token' });
+    expect(missing(after) - missing(before)).toBe(protectedRoutes.length);
+  });
+
+  it('answer 403 forbidden on every fault API verb for a user token', async () => {
+    const session = await signUpAndLogin(app);
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const response = await app.request('/snackdrawer/admin/faults', { method, headers: session.headers, json: method === 'PUT' ? {} : undefined });
+      expect(response.status, method).toBe(403);
+      expect((await errorOf(response)).code, method).toBe('forbidden');
+    }
   });
 });
 
@@ -213,6 +300,16 @@ describe('bootstrap admin', () => {
     await expect(startSnackdrawer({ SNACKDRAWER_BOOTSTRAP_ADMIN: 'ab:password1' })).rejects.toThrow(/SNACKDRAWER_BOOTSTRAP_ADMIN/);
     await expect(startSnackdrawer({ SNACKDRAWER_BOOTSTRAP_ADMIN: 'admin:short' })).rejects.toThrow(/SNACKDRAWER_BOOTSTRAP_ADMIN/);
     await expect(startSnackdrawer({ NODE_ENV: 'production', SNACKDRAWER_JWT_SECRET: 'short' })).rejects.toThrow(/SNACKDRAWER_JWT_SECRET/);
+  });
+
+  it('treats an empty secret outside production as unset: a random per-process key that still signs and verifies', async () => {
+    const keyless = await startSnackdrawer({ SNACKDRAWER_JWT_SECRET: '' });
+    try {
+      const session = await signUpAndLogin(keyless);
+      expect((await keyless.request('/snackdrawer/auth/me', { headers: session.headers })).status).toBe(200);
+    } finally {
+      await keyless.close();
+    }
   });
 });
 

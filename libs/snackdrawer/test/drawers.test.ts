@@ -1,6 +1,6 @@
 import type { TestApp } from '@platform/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDrawer, createSnack, errorOf, signUpAndLogin, startSnackdrawer, type Session } from './helpers';
+import { createDrawer, createSnack, errorOf, signUpAndLogin, startSnackdrawer, uniqueName, type Session } from './helpers';
 
 let app: TestApp;
 let owner: Session;
@@ -34,17 +34,26 @@ describe('drawers', () => {
     await createDrawer(app, owner, name);
     const again = await app.request('/snackdrawer/drawers', { json: { name }, headers: owner.headers });
     expect(again.status).toBe(409);
+    expect((await errorOf(again)).code).toBe('conflict');
     await createDrawer(app, snoop, name);
     const other = await createDrawer(app, owner);
     const clash = await app.request(`/snackdrawer/drawers/${other}`, { method: 'PATCH', json: { name }, headers: owner.headers });
     expect(clash.status).toBe(409);
+    expect((await errorOf(clash)).code).toBe('conflict');
   });
 
   it('validates names: empty, whitespace only, control characters, too long, wrong type → 422', async () => {
-    for (const name of ['', '   ', 'a\u0007b', 'x'.repeat(65), 5, null]) {
+    const badNames = ['', '   ', 'a\u0007b', 'x'.repeat(65), 5, null];
+    for (const name of badNames) {
       const response = await app.request('/snackdrawer/drawers', { json: { name }, headers: owner.headers });
       expect(response.status, JSON.stringify(name)).toBe(422);
-      expect((await errorOf(response)).details[0].path).toBe('name');
+      expect(await errorOf(response)).toMatchObject({ code: 'validation_failed', details: [{ path: 'name' }] });
+    }
+    const renamed = await createDrawer(app, owner);
+    for (const name of badNames) {
+      const response = await app.request(`/snackdrawer/drawers/${renamed}`, { method: 'PATCH', json: { name }, headers: owner.headers });
+      expect(response.status, `PATCH ${JSON.stringify(name)}`).toBe(422);
+      expect(await errorOf(response)).toMatchObject({ code: 'validation_failed', details: [{ path: 'name' }] });
     }
     const exact = await app.request('/snackdrawer/drawers', { json: { name: ` ${'🍪'.repeat(62)} ` }, headers: owner.headers });
     expect(exact.status).toBe(201);
@@ -121,12 +130,15 @@ describe('drawer contents', () => {
     const snack = await createSnack(app, owner);
     const unknown = await app.request(`/snackdrawer/drawers/${drawer}/snacks`, { json: { snack: 9_007_199_254_740_991 }, headers: owner.headers });
     expect(unknown.status).toBe(422);
-    expect((await errorOf(unknown)).details[0].path).toBe('snack');
+    expect(await errorOf(unknown)).toMatchObject({ code: 'validation_failed', details: [{ path: 'snack' }] });
     expect((await app.request(`/snackdrawer/drawers/${drawer}/snacks`, { json: { snack, quantity: 1000 }, headers: owner.headers })).status).toBe(201);
     const over = await app.request(`/snackdrawer/drawers/${drawer}/snacks`, { json: { snack }, headers: owner.headers });
     expect(over.status).toBe(422);
+    expect(await errorOf(over)).toMatchObject({ code: 'validation_failed', details: [{ path: 'quantity' }] });
     for (const body of [{ snack: 0 }, { snack, quantity: 0 }, { snack, quantity: 1001 }, { snack: '1' }, { snack: 1.5 }, {}]) {
-      expect((await app.request(`/snackdrawer/drawers/${drawer}/snacks`, { json: body, headers: owner.headers })).status).toBe(422);
+      const response = await app.request(`/snackdrawer/drawers/${drawer}/snacks`, { json: body, headers: owner.headers });
+      expect(response.status, JSON.stringify(body)).toBe(422);
+      expect((await errorOf(response)).code, JSON.stringify(body)).toBe('validation_failed');
     }
   });
 
@@ -139,7 +151,9 @@ describe('drawer contents', () => {
     const set = await app.request(`/snackdrawer/drawers/${drawer}/snacks/${snack}`, { method: 'PATCH', json: { quantity: 7 }, headers: owner.headers });
     expect(set.status).toBe(200);
     expect((await drawerOf(set)).contents).toEqual([{ id: snack, name: expect.any(String), quantity: 7 }]);
-    expect((await app.request(`/snackdrawer/drawers/${drawer}/snacks/${snack}`, { method: 'PATCH', json: { quantity: 1001 }, headers: owner.headers })).status).toBe(422);
+    const tooMany = await app.request(`/snackdrawer/drawers/${drawer}/snacks/${snack}`, { method: 'PATCH', json: { quantity: 1001 }, headers: owner.headers });
+    expect(tooMany.status).toBe(422);
+    expect(await errorOf(tooMany)).toMatchObject({ code: 'validation_failed', details: [{ path: 'quantity' }] });
     expect((await app.request(`/snackdrawer/drawers/${drawer}/snacks/${snack}`, { method: 'DELETE', headers: owner.headers })).status).toBe(204);
     expect((await app.request(`/snackdrawer/drawers/${drawer}/snacks/${snack}`, { method: 'DELETE', headers: owner.headers })).status).toBe(404);
   });
@@ -173,6 +187,7 @@ describe("someone else's drawer (BOLA)", () => {
       absentAnswers.push(await response.json());
     }
     expect(foreignAnswers).toEqual(absentAnswers);
+    for (const answer of foreignAnswers) expect(answer).toMatchObject({ error: { code: 'not_found', message: 'Drawer not found' } });
     expect(JSON.stringify(foreignAnswers)).not.toContain(String(victimDrawer));
     const victim = await drawerOf(await app.request(`/snackdrawer/drawers/${victimDrawer}`, { headers: owner.headers }));
     expect(victim).toEqual({ id: victimDrawer, name: 'precious', contents: [{ id: snack, name: expect.any(String), quantity: 2 }] });
@@ -198,6 +213,67 @@ describe('idempotency', () => {
     const otherUser = await app.request('/snackdrawer/drawers', { json: { name }, headers: { ...snoop.headers, 'idempotency-key': headers['idempotency-key'] } });
     expect(otherUser.status).toBe(201);
     expect(otherUser.headers.get('idempotent-replayed')).toBeNull();
+  });
+});
+
+describe('idempotency on every POST but login', () => {
+  const key = () => `key-${uniqueName()}`;
+  const replayed = (response: Response) => response.headers.get('idempotent-replayed');
+
+  it('replays a sign-up under the anonymous scope and never stores the password', async () => {
+    const headers = { 'idempotency-key': key() };
+    const body = { username: uniqueName('idem'), password: 'a password to keep out of redis' };
+    const first = await app.request('/snackdrawer/auth/users', { json: body, headers });
+    expect(first.status).toBe(201);
+    const retry = await app.request('/snackdrawer/auth/users', { json: body, headers });
+    expect(retry.status).toBe(201);
+    expect(replayed(retry)).toBe('true');
+    expect(await retry.json()).toEqual(await first.json());
+    const reused = await app.request('/snackdrawer/auth/users', { json: { ...body, password: 'another password' }, headers });
+    expect(reused.status).toBe(422);
+    expect((await errorOf(reused)).code).toBe('idempotency_key_reused');
+
+    const redis = app.platform.deps.redis;
+    const keys = await redis.keys(`${app.redisPrefix}:snackdrawer:idempotency:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    const values = await Promise.all(keys.map((k) => redis.get(k)));
+    for (const value of values) expect(value).not.toContain(body.password);
+  });
+
+  it('replays POST /snacks instead of answering 409 for the retried name', async () => {
+    const headers = { ...owner.headers, 'idempotency-key': key() };
+    const name = uniqueName('idem-snack');
+    const first = await app.request('/snackdrawer/snacks', { json: { name }, headers });
+    expect(first.status).toBe(201);
+    const retry = await app.request('/snackdrawer/snacks', { json: { name }, headers });
+    expect(retry.status).toBe(201);
+    expect(replayed(retry)).toBe('true');
+    expect(await retry.json()).toEqual(await first.json());
+  });
+
+  it('adds a snack once per key, while the same key on another route (the seed alias) is a new request', async () => {
+    const drawer = await createDrawer(app, owner);
+    const snack = await createSnack(app, owner);
+    const headers = { ...owner.headers, 'idempotency-key': key() };
+    const first = await app.request(`/snackdrawer/drawers/${drawer}/snacks`, { json: { snack }, headers });
+    expect(first.status).toBe(201);
+    const retry = await app.request(`/snackdrawer/drawers/${drawer}/snacks`, { json: { snack }, headers });
+    expect(retry.status).toBe(201);
+    expect(replayed(retry)).toBe('true');
+    expect((await drawerOf(retry)).contents).toEqual([{ id: snack, name: expect.any(String), quantity: 1 }]);
+
+    const alias = await app.request(`/snackdrawer/drawers/${drawer}`, { json: { snack }, headers });
+    expect(alias.status).toBe(200);
+    expect(replayed(alias)).toBeNull();
+    const aliasRetry = await app.request(`/snackdrawer/drawers/${drawer}`, { json: { snack }, headers });
+    expect(aliasRetry.status).toBe(200);
+    expect(replayed(aliasRetry)).toBe('true');
+    const read = await drawerOf(await app.request(`/snackdrawer/drawers/${drawer}`, { headers: owner.headers }));
+    expect(read.contents).toEqual([{ id: snack, name: expect.any(String), quantity: 2 }]);
+
+    const otherRoute = await app.request('/snackdrawer/drawers', { json: { name: uniqueName('drawer') }, headers });
+    expect(otherRoute.status).toBe(201);
+    expect(replayed(otherRoute)).toBeNull();
   });
 });
 

@@ -81,6 +81,25 @@ describe('fault API', () => {
     await faultsApi(app, admin, 'DELETE');
   });
 
+  it('never applies web faults to the fault API itself', async () => {
+    const everything = { web: { error_rate: 1 } };
+    expect((await faultsApi(app, admin, 'PUT', everything)).status).toBe(200);
+    expect((await app.request('/snackdrawer/snacks')).status).toBe(503);
+    expect((await faultsApi(app, admin)).status).toBe(200);
+    expect((await faultsApi(app, admin, 'PUT', everything)).status).toBe(200);
+    expect((await faultsApi(app, admin, 'DELETE')).status).toBe(204);
+    expect((await app.request('/snackdrawer/snacks')).status).toBe(200);
+  });
+
+  it('does not count a login that failed on an injected db error against the throttle', async () => {
+    await faultsApi(app, admin, 'PUT', { db: { error_rate: 1 } });
+    for (let i = 0; i < 11; i++) {
+      expect((await app.request('/snackdrawer/auth/login', { json: { username: user.username, password: user.password } })).status).toBe(503);
+    }
+    await faultsApi(app, admin, 'DELETE');
+    expect((await app.request('/snackdrawer/auth/login', { json: { username: user.username, password: user.password } })).status).toBe(200);
+  });
+
   it('delays requests by the web layer (×0.9-1.1) when no rule matches', async () => {
     await faultsApi(app, admin, 'PUT', { web: { latency_ms: 200 }, routes: [{ route: '/snacks/:id', latency_ms: 0 }] });
     const before = await scrape(app);
@@ -156,6 +175,28 @@ describe('boot-time faults (LAZY_*)', () => {
   it('refuse to boot with an invalid value', async () => {
     await expect(startSnackdrawer({ LAZY_WEB_ERROR_RATE: '2' })).rejects.toThrow(/LAZY_WEB_ERROR_RATE/);
     await expect(startSnackdrawer({ LAZY_DB_SLOW_MS: '-5' })).rejects.toThrow(/LAZY_DB_SLOW_MS/);
+  });
+
+  it('refuse a delay above the 60000 ms the fault API accepts, in one line, and keep the bound itself', async () => {
+    for (const name of ['LAZY_WEB_SLOW_MS', 'LAZY_DB_SLOW_MS']) {
+      const refused = await startSnackdrawer({ [name]: '60001' }).then(
+        async (app) => {
+          await app.close();
+          return undefined;
+        },
+        (error: unknown) => error as Error,
+      );
+      expect(refused?.message, name).toMatch(new RegExp(name));
+      expect(refused?.message.includes('\n'), name).toBe(false);
+    }
+    const slowest = await startSnackdrawer({ LAZY_DB_SLOW_MS: '60000' });
+    try {
+      // Every module request would now wait a minute: read the shared configuration straight from Redis.
+      const shared = await slowest.platform.deps.redis.get(`${slowest.redisPrefix}:snackdrawer:faults`);
+      expect(JSON.parse(shared!)).toMatchObject({ db: { latency_ms: 60_000 } });
+    } finally {
+      await slowest.close();
+    }
   });
 });
 

@@ -86,6 +86,22 @@ describe('module metrics', () => {
     expect(delta('verify')).toBe(1);
   });
 
+  it('uses the bucket lists of §7 for the HTTP and auth histograms', async () => {
+    await app.request('/snackdrawer/snacks');
+    const samples = await scrape(app);
+    const bucketsOf = (name: string, labels: Record<string, string>) =>
+      samples.filter((s) => s.name === `${name}_bucket` && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).map((s) => s.labels.le);
+    const plusInf = (buckets: number[]) => [...buckets.map(String), '+Inf'];
+    expect(bucketsOf('http_server_request_duration_seconds', http('GET', '/snacks', 200))).toEqual(
+      plusInf([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]),
+    );
+    for (const operation of AUTH_OPERATIONS) {
+      expect(bucketsOf('snackdrawer_auth_operation_duration_seconds', { operation }), operation).toEqual(
+        plusInf([0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 2.5]),
+      );
+    }
+  });
+
   it('passes promtool check metrics with every route called once', async () => {
     await callEveryRoute(app, { username: 'metrics-admin', password: 'admin password' });
     const text = await (await app.request('/metrics')).text();

@@ -16,7 +16,9 @@ describe('snacks', () => {
     expect(created.status).toBe(201);
     const { snack } = (await created.json()) as { snack: { id: number; name: string } };
     expect(snack).toEqual({ id: expect.any(Number), name });
-    expect((await app.request('/snackdrawer/snacks', { json: { name }, headers: session.headers })).status).toBe(409);
+    const duplicate = await app.request('/snackdrawer/snacks', { json: { name }, headers: session.headers });
+    expect(duplicate.status).toBe(409);
+    expect((await errorOf(duplicate)).code).toBe('conflict');
     const read = await app.request(`/snackdrawer/snacks/${snack.id}`);
     expect(await read.json()).toEqual({ snack });
     expect((await app.request('/snackdrawer/snacks/9007199254740991')).status).toBe(404);
