@@ -6,7 +6,7 @@ import type { DenialReason, SnackdrawerMetrics } from './metrics';
 import { hashPassword, verifyPassword } from './passwords';
 import type { Repository, UserRow } from './repository';
 import type { LoginThrottle } from './throttle';
-import { signToken, tokenKey, verifyToken } from './tokens';
+import { createTokenVerifier, signToken, tokenKey } from './tokens';
 
 const USER_CACHE_MS = 5_000;
 const USER_CACHE_MAX = 10_000;
@@ -47,6 +47,7 @@ export function createAuthenticator(options: {
   // A sub's user is looked up at most every 5 s per process: deleted users lose access within that.
   const users = new Map<number, { user: UserRow | undefined; until: number }>();
   const signingKey = tokenKey(config.jwtSecret);
+  const verifyToken = createTokenVerifier(signingKey);
   let dummyHash: Promise<string> | undefined;
 
   const hash = (password: string) =>
@@ -87,7 +88,7 @@ export function createAuthenticator(options: {
       throw unauthenticated();
     }
     const outcome = await authStep(metrics, 'validate', async (span) => {
-      const verdict = await verifyToken(await signingKey, token);
+      const verdict = await verifyToken(token);
       if (!verdict.ok) {
         span.setAttribute('snackdrawer.outcome', verdict.reason);
         return verdict.reason;

@@ -61,3 +61,27 @@ export async function verifyToken(key: CryptoKey, token: string, now = Date.now(
     return error instanceof errors.JWTExpired ? { ok: false, reason: 'expired_token' } : invalid;
   }
 }
+
+/**
+ * `verifyToken` with a per-process memo of the tokens already found valid. WebCrypto's HMAC is asynchronous and
+ * costs more than the rest of a request's authentication, while a client presents the same token on every request.
+ * Everything about a valid token but its expiry is fixed by its bytes and the key, so a hit re-checks only `exp`
+ * (with the same tolerance); anything not yet found valid is verified in full.
+ */
+export function createTokenVerifier(key: Promise<CryptoKey>, maxEntries = 10_000): (token: string, now?: number) => Promise<TokenVerdict> {
+  const valid = new Map<string, TokenClaims>();
+  return async (token, now = Date.now()) => {
+    const known = valid.get(token);
+    if (known) {
+      if (known.exp + CLOCK_TOLERANCE_S > now / 1000) return { ok: true, claims: known };
+      valid.delete(token);
+      return { ok: false, reason: 'expired_token' };
+    }
+    const verdict = await verifyToken(await key, token, now);
+    if (verdict.ok) {
+      if (valid.size >= maxEntries) valid.clear();
+      valid.set(token, verdict.claims);
+    }
+    return verdict;
+  };
+}

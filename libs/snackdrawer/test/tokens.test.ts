@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../src/passwords';
 import { codePoints, nameProblem, usernameProblem } from '../src/text';
-import { signToken, tokenKey, verifyToken } from '../src/tokens';
+import { createTokenVerifier, signToken, tokenKey, verifyToken } from '../src/tokens';
 
 const KEY = await tokenKey(Buffer.from('k'.repeat(32)));
 
@@ -34,6 +34,21 @@ describe('tokens (pure)', () => {
       }),
     );
     expect(await verifyToken(await tokenKey(Buffer.from('x'.repeat(32))), token)).toEqual({ ok: false, reason: 'invalid_token' });
+  });
+});
+
+describe('tokens (pure): the memo of valid tokens', () => {
+  it('answers what a full verification answers, at every time, before and after the token is remembered', async () => {
+    const verify = createTokenVerifier(Promise.resolve(KEY));
+    const now = Date.UTC(2026, 0, 1);
+    const token = await signToken(KEY, { id: 7, role: 'user' }, 60, now);
+    const other = await signToken(KEY, { id: 8, role: 'user' }, 60, now);
+    for (const at of [now, now + 64_000, now + 30_000, now + 65_000, now]) {
+      expect(await verify(token, at)).toEqual(await verifyToken(KEY, token, at));
+    }
+    expect(await verify(other, now + 65_000)).toEqual({ ok: false, reason: 'expired_token' });
+    const forged = `${token.slice(0, token.lastIndexOf('.'))}.${Buffer.alloc(32).toString('base64url')}`;
+    expect(await verify(forged, now)).toEqual({ ok: false, reason: 'invalid_token' });
   });
 });
 
