@@ -60,10 +60,8 @@ export function httpMetricsMiddleware(metrics: Metrics, moduleNames: string[], s
     if (quiet.has(module)) return next();
     const started = process.hrtime.bigint();
     metrics.httpActive.inc({ module });
-    let done = false;
-    const record = () => {
-      if (done) return;
-      done = true;
+    // 'close' comes once per response, after 'finish' or on its own when the client goes away first.
+    res.on('close', () => {
       metrics.httpActive.dec({ module });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpDuration.observe(
@@ -75,9 +73,7 @@ export function httpMetricsMiddleware(metrics: Metrics, moduleNames: string[], s
         },
         seconds,
       );
-    };
-    res.once('finish', record);
-    res.once('close', record);
+    });
     next();
   };
 }
@@ -88,11 +84,11 @@ function routeTemplate(path: unknown): string {
 
 /** Times one repository call as `db_client_operation_duration_seconds{module,operation}`, failed calls included. */
 export async function timeDbOperation<T>(metrics: Metrics, module: string, operation: string, run: () => Promise<T>): Promise<T> {
-  const end = metrics.dbDuration.startTimer({ module, operation });
+  const started = process.hrtime.bigint();
   try {
     return await run();
   } finally {
-    end();
+    metrics.dbDuration.observe({ module, operation }, Number(process.hrtime.bigint() - started) / 1e9);
   }
 }
 
