@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import client, { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { onResponseDone } from './response-done';
 
 export { Counter, Gauge, Histogram, Registry };
 
@@ -13,7 +14,8 @@ export const UNMATCHED_ROUTE = '__unmatched__';
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'module' | 'method' | 'route' | 'status_code'>;
-  httpActive: Gauge<'module'>;
+  /** Requests in flight per module, read into `http_server_active_requests` at scrape time (no per-request label hashing). */
+  httpActive: Map<string, number>;
   dbDuration: Histogram<'module' | 'operation'>;
 }
 
@@ -21,6 +23,16 @@ export function createMetrics(): Metrics {
   const registry = new Registry();
   client.collectDefaultMetrics({ register: registry });
   for (const name of LINT_FAILING_DEFAULTS) registry.removeSingleMetric(name);
+  const httpActive = new Map<string, number>();
+  new Gauge({
+    name: 'http_server_active_requests',
+    help: 'HTTP requests being served, by module',
+    labelNames: ['module'],
+    registers: [registry],
+    collect() {
+      for (const [module, count] of httpActive) this.set({ module }, count);
+    },
+  });
   return {
     registry,
     httpDuration: new Histogram({
@@ -30,12 +42,7 @@ export function createMetrics(): Metrics {
       buckets: HTTP_DURATION_BUCKETS,
       registers: [registry],
     }),
-    httpActive: new Gauge({
-      name: 'http_server_active_requests',
-      help: 'HTTP requests being served, by module',
-      labelNames: ['module'],
-      registers: [registry],
-    }),
+    httpActive,
     dbDuration: new Histogram({
       name: 'db_client_operation_duration_seconds',
       help: 'Duration of repository operations by module and operation',
@@ -58,12 +65,11 @@ export function httpMetricsMiddleware(metrics: Metrics, moduleNames: string[], s
     const segment = req.path.split('/', 2)[1] ?? '';
     const module = modules.has(segment) ? segment : 'gateway';
     if (quiet.has(module)) return next();
-    const started = process.hrtime.bigint();
-    metrics.httpActive.inc({ module });
-    // 'close' comes once per response, after 'finish' or on its own when the client goes away first.
-    res.on('close', () => {
-      metrics.httpActive.dec({ module });
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const started = performance.now();
+    metrics.httpActive.set(module, (metrics.httpActive.get(module) ?? 0) + 1);
+    onResponseDone(res, () => {
+      metrics.httpActive.set(module, metrics.httpActive.get(module)! - 1);
+      const seconds = (performance.now() - started) / 1_000;
       metrics.httpDuration.observe(
         {
           module,
@@ -84,11 +90,11 @@ function routeTemplate(path: unknown): string {
 
 /** Times one repository call as `db_client_operation_duration_seconds{module,operation}`, failed calls included. */
 export async function timeDbOperation<T>(metrics: Metrics, module: string, operation: string, run: () => Promise<T>): Promise<T> {
-  const started = process.hrtime.bigint();
+  const started = performance.now();
   try {
     return await run();
   } finally {
-    metrics.dbDuration.observe({ module, operation }, Number(process.hrtime.bigint() - started) / 1e9);
+    metrics.dbDuration.observe({ module, operation }, (performance.now() - started) / 1_000);
   }
 }
 

@@ -3,6 +3,8 @@ import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { describe, expect, it } from 'vitest';
 import { createLogger, redactUrl } from '../src';
+import { startTestApp, waitFor } from '../src/testing';
+import { createProbeModule } from './fixtures/probe-module';
 
 describe('redactUrl', () => {
   it('removes capability tokens from paths and secrets from query strings', () => {
@@ -34,5 +36,32 @@ describe('log lines carry the active trace', () => {
     logger.info('outside');
     expect(lines[0]).toMatchObject({ msg: 'inside', trace_id: spanContext.traceId, span_id: spanContext.spanId });
     expect(lines[1]).not.toHaveProperty('trace_id');
+  });
+});
+
+describe('request log', () => {
+  it('writes one line per finished request at the level its status calls for, without secrets in the URL', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()));
+        done();
+      },
+    });
+    const app = await startTestApp({ modules: [createProbeModule], logger: createLogger('info', 'test', sink) });
+    try {
+      const created = await app.request('/probe/items?token=secret', { json: { name: 'a', quantity: 1 } });
+      expect(created.status).toBe(201);
+      expect((await app.request('/probe/nothing-here')).status).toBe(404);
+      await app.request('/healthz');
+      await waitFor(() => lines.filter((line) => line.msg === 'request completed').length === 2);
+      const completed = lines.filter((line) => line.msg === 'request completed');
+      expect(completed).toHaveLength(2);
+      expect(completed[0]).toMatchObject({ level: 30, method: 'POST', url: '/probe/items?token=[redacted]', status: 201 });
+      expect(completed[1]).toMatchObject({ level: 40, method: 'GET', url: '/probe/nothing-here', status: 404 });
+      expect(completed[0]!.durationMs).toEqual(expect.any(Number));
+    } finally {
+      await app.close();
+    }
   });
 });

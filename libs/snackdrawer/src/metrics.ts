@@ -63,11 +63,11 @@ export function createSnackdrawerMetrics(metrics: Metrics, recording: boolean): 
   }
   return {
     async timeAuth(operation, run) {
-      const started = process.hrtime.bigint();
+      const started = performance.now();
       try {
         return await run();
       } finally {
-        auth.observe({ operation }, Number(process.hrtime.bigint() - started) / 1e9);
+        auth.observe({ operation }, (performance.now() - started) / 1_000);
       }
     },
     denied: (reason) => denials.inc({ reason }),
