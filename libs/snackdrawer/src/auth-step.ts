@@ -7,7 +7,7 @@ const tracer = trace.getTracer('snackdrawer');
  * One authentication step: observed in `snackdrawer_auth_operation_duration_seconds{operation}` and traced
  * as span `snackdrawer.auth.<operation>` (attributes `user.id`, `snackdrawer.outcome` set by `run`).
  */
-export function authStep<T>(metrics: SnackdrawerMetrics, operation: AuthOperation, run: (span: Span) => Promise<T> | T): Promise<T> {
+export function authStep<T>(metrics: SnackdrawerMetrics, operation: AuthOperation, run: (span: Span) => Promise<T>): Promise<T> {
   return tracer.startActiveSpan(`snackdrawer.auth.${operation}`, (span) =>
     metrics
       .timeAuth(operation, () => run(span))

@@ -19,7 +19,7 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 const AUTH_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 2.5];
 
 export interface SnackdrawerMetrics {
-  timeAuth<T>(operation: AuthOperation, run: () => Promise<T> | T): Promise<T>;
+  timeAuth<T>(operation: AuthOperation, run: () => Promise<T>): Promise<T>;
   denied(reason: DenialReason): void;
   faultInjected(kind: FaultKind): void;
   timeDb<T>(operation: string, run: () => Promise<T>): Promise<T>;
@@ -55,20 +55,19 @@ export function createSnackdrawerMetrics(metrics: Metrics, recording: boolean): 
 
   if (!recording) {
     return {
-      timeAuth: async (_operation, run) => run(),
+      timeAuth: (_operation, run) => run(),
       denied: () => undefined,
       faultInjected: () => undefined,
       timeDb: (_operation, run) => run(),
     };
   }
   return {
-    async timeAuth(operation, run) {
+    timeAuth(operation, run) {
       const started = performance.now();
-      try {
-        return await run();
-      } finally {
-        auth.observe({ operation }, (performance.now() - started) / 1_000);
-      }
+      const observe = () => auth.observe({ operation }, (performance.now() - started) / 1_000);
+      const pending = run();
+      pending.then(observe, observe);
+      return pending;
     },
     denied: (reason) => denials.inc({ reason }),
     faultInjected: (kind) => faults.inc({ kind }),
