@@ -15,6 +15,7 @@ export {
   UNMATCHED_ROUTE,
   type Metrics,
 } from './metrics';
+export { HistogramSeries, SeriesHistogram } from './series-histogram';
 export { runMigrations, type Migration, type MigrationSet } from './migrations';
 export { redisKey, type DomainModule, type ModuleFactory, type PlatformDeps } from './module';
 export { buildOpenApiDocument, openApiPaths, toOpenApiPath, type OpenApiPaths, type OperationSpec } from './openapi';

@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import client, { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { onResponseDone } from './response-done';
+import { SeriesHistogram } from './series-histogram';
 
 export { Counter, Gauge, Histogram, Registry };
 
@@ -13,10 +14,10 @@ export const UNMATCHED_ROUTE = '__unmatched__';
 
 export interface Metrics {
   registry: Registry;
-  httpDuration: Histogram<'module' | 'method' | 'route' | 'status_code'>;
+  httpDuration: SeriesHistogram<'module' | 'method' | 'route' | 'status_code'>;
   /** Requests in flight per module, read into `http_server_active_requests` at scrape time (no per-request label hashing). */
   httpActive: Map<string, number>;
-  dbDuration: Histogram<'module' | 'operation'>;
+  dbDuration: SeriesHistogram<'module' | 'operation'>;
 }
 
 export function createMetrics(): Metrics {
@@ -35,7 +36,7 @@ export function createMetrics(): Metrics {
   });
   return {
     registry,
-    httpDuration: new Histogram({
+    httpDuration: new SeriesHistogram({
       name: 'http_server_request_duration_seconds',
       help: 'Duration of HTTP requests by module, method, route template and status code',
       labelNames: ['module', 'method', 'route', 'status_code'],
@@ -43,7 +44,7 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
     httpActive,
-    dbDuration: new Histogram({
+    dbDuration: new SeriesHistogram({
       name: 'db_client_operation_duration_seconds',
       help: 'Duration of repository operations by module and operation',
       labelNames: ['module', 'operation'],
@@ -69,16 +70,10 @@ export function httpMetricsMiddleware(metrics: Metrics, moduleNames: string[], s
     metrics.httpActive.set(module, (metrics.httpActive.get(module) ?? 0) + 1);
     onResponseDone(res, () => {
       metrics.httpActive.set(module, metrics.httpActive.get(module)! - 1);
-      const seconds = (performance.now() - started) / 1_000;
-      metrics.httpDuration.observe(
-        {
-          module,
-          method: KNOWN_METHODS.has(req.method) ? req.method : '_OTHER',
-          route: routeTemplate(req.route?.path),
-          status_code: String(res.statusCode),
-        },
-        seconds,
-      );
+      const method = KNOWN_METHODS.has(req.method) ? req.method : '_OTHER';
+      metrics.httpDuration
+        .series([module, method, routeTemplate(req.route?.path), String(res.statusCode)])
+        .observe((performance.now() - started) / 1_000);
     });
     next();
   };
@@ -94,7 +89,8 @@ function routeTemplate(path: unknown): string {
  */
 export function timeDbOperation<T>(metrics: Metrics, module: string, operation: string, run: () => Promise<T>): Promise<T> {
   const started = performance.now();
-  const observe = () => metrics.dbDuration.observe({ module, operation }, (performance.now() - started) / 1_000);
+  const series = metrics.dbDuration.series([module, operation]);
+  const observe = () => series.observe((performance.now() - started) / 1_000);
   const pending = run();
   pending.then(observe, observe);
   return pending;

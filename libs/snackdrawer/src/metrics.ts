@@ -1,4 +1,4 @@
-import { Counter, Histogram, timeDbOperation, type Metrics } from '@platform/platform';
+import { Counter, SeriesHistogram, timeDbOperation, type HistogramSeries, type Metrics } from '@platform/platform';
 
 export const AUTH_OPERATIONS = ['hash', 'verify', 'sign', 'validate'] as const;
 export const DENIAL_REASONS = [
@@ -30,7 +30,7 @@ export interface SnackdrawerMetrics {
  * (SNACKDRAWER_METRICS=off, for the overhead benchmark) the families exist but nothing is observed.
  */
 export function createSnackdrawerMetrics(metrics: Metrics, recording: boolean): SnackdrawerMetrics {
-  const auth = new Histogram({
+  const auth = new SeriesHistogram({
     name: 'snackdrawer_auth_operation_duration_seconds',
     help: 'Duration of password hashing/verification and token signing/validation',
     labelNames: ['operation'],
@@ -49,7 +49,10 @@ export function createSnackdrawerMetrics(metrics: Metrics, recording: boolean): 
     labelNames: ['kind'],
     registers: [metrics.registry],
   });
-  for (const operation of AUTH_OPERATIONS) auth.zero({ operation });
+  const authSeries = Object.fromEntries(AUTH_OPERATIONS.map((operation) => [operation, auth.series([operation])])) as Record<
+    AuthOperation,
+    HistogramSeries
+  >;
   for (const reason of DENIAL_REASONS) denials.inc({ reason }, 0);
   for (const kind of FAULT_KINDS) faults.inc({ kind }, 0);
 
@@ -64,7 +67,8 @@ export function createSnackdrawerMetrics(metrics: Metrics, recording: boolean): 
   return {
     timeAuth(operation, run) {
       const started = performance.now();
-      const observe = () => auth.observe({ operation }, (performance.now() - started) / 1_000);
+      const series = authSeries[operation];
+      const observe = () => series.observe((performance.now() - started) / 1_000);
       const pending = run();
       pending.then(observe, observe);
       return pending;
