@@ -42,9 +42,9 @@ export class HistogramSeries {
     let cumulative = 0;
     this.bounds.forEach((bound, bucket) => {
       cumulative += this.counts[bucket]!;
-      samples.push({ metricName: `${name}_bucket`, labels: { ...this.labels, le: bound }, value: cumulative });
+      samples.push({ metricName: `${name}_bucket`, labels: { le: bound, ...this.labels }, value: cumulative });
     });
-    samples.push({ metricName: `${name}_bucket`, labels: { ...this.labels, le: '+Inf' }, value: this.observations });
+    samples.push({ metricName: `${name}_bucket`, labels: { le: '+Inf', ...this.labels }, value: this.observations });
     samples.push({ metricName: `${name}_sum`, labels: this.labels, value: this.total });
     samples.push({ metricName: `${name}_count`, labels: this.labels, value: this.observations });
     return samples;
