@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 const CLOCK_TICKS_PER_SECOND = clockTicks();
 
 /**
- * CPU seconds (user + system, every thread) the processes have used so far. CPU time per request barely moves when
- * neighbours steal the cores, unlike req/s, so it is the steadier figure on a shared machine.
+ * CPU seconds (user + system, every thread) the processes have used so far. CPU time per request moves less than
+ * req/s when neighbours steal the cores, so it is the steadier figure on a shared machine (not a steady one).
  */
 export function cpuSeconds(pids: number[]): number {
   return pids.reduce((sum, pid) => sum + processTicks(pid), 0) / CLOCK_TICKS_PER_SECOND;

@@ -6,7 +6,7 @@
 // GET /snackdrawer/drawers/ on them, and loads the bare server last. `--aa` starts both with metrics off: the
 // "overhead" it reports is the method's own noise on this machine.
 // The overhead target compares median throughput, as the spec defines it; each gateway's CPU time per request is
-// reported beside it, because it barely moves when neighbours steal the cores.
+// reported beside it: it moves less than req/s when neighbours steal the cores, though on a busy host it moves too.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
