@@ -1,4 +1,4 @@
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { timeDbOperation, type PlatformDeps } from '@platform/platform';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
@@ -100,14 +100,12 @@ export async function startMessyWorkers(deps: {
       platform.logger.warn({ err: error, queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade }, 'messy: job failed'),
     );
   }
-  const statsQueue = new Queue(STATS_QUEUE, { connection, prefix });
-  const recountQueue = new Queue(RECOUNT_QUEUE, { connection, prefix });
-  await statsQueue.upsertJobScheduler(
+  await platform.queues.queue(STATS_QUEUE).upsertJobScheduler(
     'messy-stats-refresh',
     { every: config.MESSY_STATS_INTERVAL_MS },
     { name: 'refresh', opts: { attempts: 1, removeOnComplete: true, removeOnFail: 100 } },
   );
-  await recountQueue.upsertJobScheduler(
+  await platform.queues.queue(RECOUNT_QUEUE).upsertJobScheduler(
     'messy-recount',
     { pattern: config.MESSY_RECOUNT_CRON, tz: 'UTC' },
     { name: 'recount', opts: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: true, removeOnFail: 100 } },
@@ -122,7 +120,6 @@ export async function startMessyWorkers(deps: {
         if (outcome === 'timeout') await worker.close(true).catch(() => undefined);
       }),
     );
-    await Promise.all([statsQueue.close(), recountQueue.close()]).catch(() => undefined);
     await connection.quit().catch(() => connection.disconnect());
   };
 }
