@@ -1,5 +1,6 @@
 export { ConfigError, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, loadConfig, parseEnv, platformConfigSchema, type PlatformConfig } from './config';
 export { createDatabase, dropDatabase, ensureDatabaseExists, isPgError, moduleDb, quoteIdentifier, type Database } from './db';
+export { queryTemplate } from './query-template';
 export { errorBody, HttpError, notFound, serviceUnavailable, type ErrorDetail } from './errors';
 export { errorHandler, jsonBody, notFoundHandler, parseOrThrow, parseRequest, requestId, zodDetails, type ValidationDetail } from './http';
 export { createLogger, redactUrl, type Logger } from './logger';
