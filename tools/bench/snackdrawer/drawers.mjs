@@ -1,10 +1,12 @@
 // Snackdrawer throughput and metrics overhead (autocannon), each next to a bare node:http server in the same run.
-//   npx tsx tools/bench/snackdrawer/drawers.mjs [--seconds 10] [--rounds 3] [--connections 50] [--aa]
+//   npx tsx tools/bench/snackdrawer/drawers.mjs [--seconds 10] [--rounds 3] [--connections 50] [--aa | --against BUNDLE]
 // Builds the gateway (dist/gateway/main.js) and, on a fresh database, signs up 10 users with 5 drawers each through a
 // setup gateway that then stops (so neither measured gateway did the scrypt work). It then starts two gateways
 // (SNACKDRAWER_METRICS=on and off, ROLE=api, NODE_ENV=production), alternates rounds of authenticated
 // GET /snackdrawer/drawers/ on them, and loads the bare server last. `--aa` starts both with metrics off: the
-// "overhead" it reports is the method's own noise on this machine.
+// "overhead" it reports is the method's own noise on this machine. `--against BUNDLE` compares the fresh build with
+// another build of the gateway (say, the previous commit's dist/gateway/main.js copied aside), both with metrics on:
+// it measures a change side by side, and its per-round ratios are printed beside the medians.
 // The overhead target compares median throughput, as the spec defines it; each gateway's CPU time per request is
 // reported beside it: it moves less than req/s when neighbours steal the cores, though on a busy host it moves too.
 import { spawn, spawnSync } from 'node:child_process';
@@ -51,9 +53,9 @@ async function waitForHttp(url, child) {
   throw new Error(`${url} did not answer within 60 s`);
 }
 
-async function startGateway(metrics) {
+async function startGateway(metrics, bundle = 'dist/gateway/main.js') {
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/gateway/main.js'], {
+  const child = spawn(process.execPath, [bundle], {
     cwd: root,
     env: {
       ...process.env,
@@ -149,43 +151,64 @@ try {
   const setup = await startGateway('off');
   const tokens = await usersWithDrawers(setup.url);
   await setup.stop();
-  const on = await startGateway('aa' in args ? 'off' : 'on');
-  const off = await startGateway('off');
+  const against = args.against;
+  // [label, metrics setting, bundle] of the first and second gateway; the first is the one the targets judge.
+  const [first, second] = against
+    ? [['current', 'on'], ['against', 'on', against]]
+    : [['on', 'aa' in args ? 'off' : 'on'], ['off', 'off']];
+  const gateways = [await startGateway(first[1]), await startGateway(second[1], second[2])];
   const baseline = await startBaseline();
   const target = (gateway) => `${gateway.url}/snackdrawer/drawers/`;
-  await load(target(on), tokens); // warm-up, discarded
-  await load(target(off), tokens);
-  const measured = { on: [], off: [] };
+  for (const gateway of gateways) await load(target(gateway), tokens); // warm-up, discarded
+  const measured = [[], []];
   for (let round = 0; round < rounds; round++) {
-    for (const [name, gateway] of [['on', on], ['off', off]]) {
-      const result = await load(target(gateway), tokens, gateway.pid);
-      measured[name].push(result);
+    for (const [index, [label]] of [first, second].entries()) {
+      const result = await load(target(gateways[index]), tokens, gateways[index].pid);
+      measured[index].push(result);
       console.log(
-        `round ${round + 1} metrics=${name}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}, CPU ${result.cpuMicrosPerRequest} µs/req`,
+        `round ${round + 1} ${against ? '' : 'metrics='}${label}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}, CPU ${result.cpuMicrosPerRequest} µs/req`,
       );
     }
   }
   const bare = await load(baseline);
-  const onRps = median(measured.on.map((r) => r.rps));
-  const offRps = median(measured.off.map((r) => r.rps));
-  const onCpu = median(measured.on.map((r) => r.cpuMicrosPerRequest));
-  const offCpu = median(measured.off.map((r) => r.cpuMicrosPerRequest));
-  const cpuOverhead = (onCpu - offCpu) / offCpu;
-  const summary = {
+  const describe = (results) => ({
+    medianRps: median(results.map((r) => r.rps)),
+    medianCpuMicrosPerRequest: median(results.map((r) => r.cpuMicrosPerRequest)),
+    p50Ms: median(results.map((r) => r.p50)),
+    p99Ms: median(results.map((r) => r.p99)),
+    non2xx: results.reduce((n, r) => n + r.non2xx, 0),
+  });
+  const [a, b] = measured.map(describe);
+  const roundRatios = measured[0].map((result, round) => Number((result.rps / measured[1][round].rps).toFixed(2)));
+  const common = {
     date: new Date().toISOString(),
     connections,
     seconds,
     rounds,
-    aaNoiseRun: 'aa' in args,
     loadAverage: (await import('node:os')).loadavg()[0].toFixed(2),
-    metricsOn: { medianRps: onRps, medianCpuMicrosPerRequest: onCpu, p50Ms: median(measured.on.map((r) => r.p50)), p99Ms: median(measured.on.map((r) => r.p99)), non2xx: measured.on.reduce((n, r) => n + r.non2xx, 0) },
-    metricsOff: { medianRps: offRps, medianCpuMicrosPerRequest: offCpu, p50Ms: median(measured.off.map((r) => r.p50)), p99Ms: median(measured.off.map((r) => r.p99)), non2xx: measured.off.reduce((n, r) => n + r.non2xx, 0) },
     bareNodeHttpRps: bare.rps,
-    ratioToBare: Number((onRps / bare.rps).toFixed(3)),
-    metricsThroughputOverheadPercent: Number((((offRps - onRps) / offRps) * 100).toFixed(1)),
-    metricsCpuOverheadPercent: Number((cpuOverhead * 100).toFixed(1)),
-    targets: { throughput: onRps >= 3000 ? 'met' : 'missed', overhead: (offRps - onRps) / offRps <= 0.05 ? 'met' : 'missed' },
+    ratioToBare: Number((a.medianRps / bare.rps).toFixed(3)),
   };
+  const summary = against
+    ? {
+        ...common,
+        against,
+        current: a,
+        [against]: b,
+        throughputRatioOfMedians: Number((a.medianRps / b.medianRps).toFixed(3)),
+        perRoundThroughputRatios: roundRatios,
+        medianPerRoundRatio: median(roundRatios),
+        cpuPerRequestRatio: Number((a.medianCpuMicrosPerRequest / b.medianCpuMicrosPerRequest).toFixed(3)),
+      }
+    : {
+        ...common,
+        aaNoiseRun: 'aa' in args,
+        metricsOn: a,
+        metricsOff: b,
+        metricsThroughputOverheadPercent: Number((((b.medianRps - a.medianRps) / b.medianRps) * 100).toFixed(1)),
+        metricsCpuOverheadPercent: Number((((a.medianCpuMicrosPerRequest - b.medianCpuMicrosPerRequest) / b.medianCpuMicrosPerRequest) * 100).toFixed(1)),
+        targets: { throughput: a.medianRps >= 3000 ? 'met' : 'missed', overhead: (b.medianRps - a.medianRps) / b.medianRps <= 0.05 ? 'met' : 'missed' },
+      };
   console.log(JSON.stringify(summary, null, 2));
 } finally {
   await cleanUp();
