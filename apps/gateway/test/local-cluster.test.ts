@@ -164,7 +164,15 @@ describe.skipIf(!hasNginx)('2 api + 1 worker processes behind nginx behave as on
     expect(mailsFor(moved)).toHaveLength(1);
     expect(mailsFor(moved)[0]!.subject).toBe('Cluster reminder moved');
     expect(mailsFor(deleted)).toHaveLength(0);
-    expect((await call(a, `/eventpost/notifications/${moved}`)).body).toMatchObject({ status: 'sent', attempts: 1 });
+    // The worker records the send only after the SMTP server has taken the mail.
+    const row = await waitFor(
+      async () => {
+        const { body } = await call(a, `/eventpost/notifications/${moved}`);
+        return body.status !== 'sending' && body;
+      },
+      { what: 'the worker to record the send' },
+    );
+    expect(row).toMatchObject({ status: 'sent', attempts: 1 });
     expect((await call(a, `/eventpost/notifications/${deleted}`)).status).toBe(404);
   });
 

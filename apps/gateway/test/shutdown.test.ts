@@ -1,15 +1,18 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, createPlatform, loadConfig, type ModuleFactory } from '@platform/platform';
-import { testContext } from '@platform/platform/testing';
+import { testContext, waitFor } from '@platform/platform/testing';
 import { Router } from 'express';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { createShutdown } from '../src/shutdown';
 
+let slowRequestArrived = false;
+
 const slowModule: ModuleFactory = () => {
   const router = Router();
   router.get('/slow', async (_req, res) => {
+    slowRequestArrived = true;
     await new Promise((resolve) => setTimeout(resolve, 600));
     res.json({ finished: true });
   });
@@ -30,7 +33,7 @@ describe('graceful shutdown', () => {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     const inFlight = fetch(`${base}/slow/slow`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await waitFor(() => slowRequestArrived, { what: 'the slow request to reach its handler' });
     const stopped = createShutdown({ server, platform, modules, logger, timeoutMs: 5_000 })();
 
     const response = await inFlight;

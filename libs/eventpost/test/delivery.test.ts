@@ -100,7 +100,11 @@ describe.concurrent('notification delivery over SMTP', () => {
     expect(at).toBeGreaterThanOrEqual(finalTime.getTime());
     await sleep(2_000);
     expect(mailsTo(to)).toHaveLength(1);
-    expect((await read(created.id)).status).toBe('sent');
+    const row = await waitFor(async () => {
+      const body = await read(created.id);
+      return body.status !== 'sending' && body;
+    });
+    expect(row.status).toBe('sent');
   });
 
   it('sends a re-armed notification again', async () => {

@@ -6,14 +6,13 @@ import { createNotification, secondsFromNow } from './fixtures';
 describe('API and worker processes sharing Redis (ROLE=api + ROLE=worker)', () => {
   let sink: SmtpSink;
   let api: TestApp;
-  let worker: TestApp;
+  let worker: TestApp | undefined;
   beforeAll(async () => {
     sink = await startSmtpSink();
     api = await startTestApp({ modules: [createEventpostModule], workers: false });
-    worker = await startTestApp({ modules: [createEventpostModule], env: { SMTP_URL: sink.url }, redisPrefix: api.redisPrefix });
   });
   afterAll(async () => {
-    await worker.close();
+    await worker?.close();
     await api.close();
     await sink.close();
   });
@@ -23,6 +22,8 @@ describe('API and worker processes sharing Redis (ROLE=api + ROLE=worker)', () =
     const path = `/eventpost/notifications/${created.id}`;
     expect((await (await api.request(path)).json()).status).toBe('scheduled');
     expect((await (await api.request(path)).json()).status).toBe('scheduled'); // now cached
+    // Started only now, so that nothing can send the notification before the API has cached it.
+    worker = await startTestApp({ modules: [createEventpostModule], env: { SMTP_URL: sink.url }, redisPrefix: api.redisPrefix });
     await sink.waitForMessage((mail) => mail.headers.get('x-eventpost-notification-id') === created.id);
     const sent = await waitFor(async () => {
       const body = await (await api.request(path)).json();

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { TestApp } from '@platform/platform/testing';
+import { waitFor, type TestApp } from '@platform/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { message, postMessage, startMessy, waitPersisted } from './helpers';
 
@@ -54,7 +54,8 @@ describe('Idempotency-Key while the first request is in flight', () => {
 
   it('answers 409 conflict with Retry-After: 1', async () => {
     const first = postMessage(app, message(), { 'Idempotency-Key': 'k-flight' });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Once the first request has claimed the key it stays in flight for its 800 ms commit window.
+    await waitFor(async () => (await app.platform.deps.redis.keys(`${app.redisPrefix}:messy:idem:*`)).length > 0, { intervalMs: 5, what: 'the first request to claim its key' });
     const second = await postMessage(app, message(), { 'Idempotency-Key': 'k-flight' });
     expect(second.status).toBe(409);
     expect(second.headers.get('retry-after')).toBe('1');

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../src/testing';
+import { startTestApp, waitFor, type TestApp } from '../src/testing';
 import { createProbeModule } from './fixtures/probe-module';
 
 const PROMTOOL = '/usr/bin/promtool';
@@ -64,8 +64,7 @@ describe('HTTP metrics', () => {
 
   it('active requests rise while a request is in flight and return to 0', async () => {
     const slow = app.request('/probe/slow?ms=400');
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(await scrape(app)).toMatch(/http_server_active_requests\{module="probe"\} 1/);
+    await waitFor(async () => /http_server_active_requests\{module="probe"\} 1/.test(await scrape(app)), { intervalMs: 10, what: 'the slow request in flight' });
     await slow;
     expect(await scrape(app)).toMatch(/http_server_active_requests\{module="probe"\} 0/);
   });

@@ -198,8 +198,8 @@ describe('delivery failures', () => {
       const group = await createGroup(failing, { admin_email: 'fail@example.org' });
       const failed = await waitFor(async () => (await emails(failing, group)).find((e) => e.status === 'failed'));
       expect(failed.attempts).toBe(2);
-      const metrics = await (await failing.request('/metrics')).text();
-      expect(metrics).toContain('santa_emails_total{kind="link",status="failed"} 1');
+      // The worker counts the failure after its update returns; the read above can see the row first.
+      expect(await waitFor(async () => (await metricValue(failing, 'santa_emails_total{kind="link",status="failed"}')) || undefined)).toBe(1);
 
       const quiet = await createGroup(noSmtp, { admin_email: 'quiet@example.org' });
       const held = await waitFor(async () => (await emails(noSmtp, quiet)).find((e) => e.status === 'not_sent'));
