@@ -60,6 +60,20 @@ describe('SeriesHistogram', () => {
     expect(exposition).toContain('demo_duration_seconds_count{method="GET",status="200"} 1');
   });
 
+  it('times a promise to its settling, fulfilled or rejected, and hands back that same promise', async () => {
+    const { ours, series } = pair();
+    const fulfilled = Promise.resolve('done');
+    expect(series.series(['GET', '200']).time(() => fulfilled)).toBe(fulfilled);
+    await fulfilled;
+    const failure = new Error('query failed');
+    await expect(series.series(['GET', '500']).time(() => new Promise((_, reject) => setTimeout(() => reject(failure), 20)))).rejects.toBe(failure);
+    const exposition = await ours.metrics();
+    expect(exposition).toContain('demo_duration_seconds_count{method="GET",status="200"} 1');
+    expect(exposition).toContain('demo_duration_seconds_count{method="GET",status="500"} 1');
+    const failedSum = Number(/demo_duration_seconds_sum\{method="GET",status="500"\} (\S+)/.exec(exposition)![1]);
+    expect(failedSum).toBeGreaterThanOrEqual(0.015);
+  });
+
   it('rejects a label set of the wrong length', () => {
     const { series } = pair();
     expect(() => series.series(['GET'])).toThrow(/expected 2 label values, got 1/);

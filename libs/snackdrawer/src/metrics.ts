@@ -65,14 +65,7 @@ export function createSnackdrawerMetrics(metrics: Metrics, recording: boolean): 
     };
   }
   return {
-    timeAuth(operation, run) {
-      const started = performance.now();
-      const series = authSeries[operation];
-      const observe = () => series.observe((performance.now() - started) / 1_000);
-      const pending = run();
-      pending.then(observe, observe);
-      return pending;
-    },
+    timeAuth: (operation, run) => authSeries[operation].time(run),
     denied: (reason) => denials.inc({ reason }),
     faultInjected: (kind) => faults.inc({ kind }),
     timeDb: (operation, run) => timeDbOperation(metrics, 'snackdrawer', operation, run),
