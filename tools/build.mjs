@@ -14,7 +14,7 @@ export async function buildGateway() {
     outdir: 'dist/gateway',
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     format: 'esm',
     sourcemap: true,
     external: Object.keys(dependencies),

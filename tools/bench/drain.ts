@@ -23,10 +23,9 @@ export interface Drained {
 export async function waitForDrain(context: Pick<ScenarioContext, 'query'>, options: DrainOptions): Promise<Drained> {
   const { timeoutMs = 120_000, pollMs = 100 } = options;
   const started = Date.now();
-  let count = 0;
   for (;;) {
     const [row] = await context.query<{ count: number | string }>(options.countSql, options.params);
-    count = Number(row?.count ?? 0);
+    const count = Number(row?.count ?? 0);
     if (count >= options.expected) return { drainMs: Date.now() - started, count };
     if (Date.now() - started > timeoutMs) {
       throw new Error(`not drained after ${timeoutMs} ms: ${count} of ${options.expected} rows persisted`);

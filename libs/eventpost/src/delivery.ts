@@ -120,7 +120,7 @@ export class Delivery {
       const final = isPermanentSmtpFailure(error) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       await this.finish(row, { status: final ? 'failed' : 'scheduled', error: text, countsAttempt: true });
       if (final) return;
-      throw new Error(`SMTP attempt failed: ${text}`);
+      throw new Error(`SMTP attempt failed: ${text}`, { cause: error });
     }
     await this.finish(row, { status: 'sent', error: null, countsAttempt: true });
   }

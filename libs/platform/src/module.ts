@@ -1,5 +1,6 @@
 import type { Router } from 'express';
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration } from './migrations';
 import type { Logger } from 'pino';
 import type { PlatformConfig } from './config';
 import type { Mailer } from './mail';

@@ -65,5 +65,6 @@ export function preparedStatementPool(pool: pg.Pool): PostgresPool {
       return handle;
     },
     end: () => pool.end(),
+    options: pool.options,
   };
 }

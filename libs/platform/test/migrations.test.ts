@@ -1,6 +1,6 @@
-import { sql, type Migration } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDatabase, runMigrations, type Database } from '../src';
+import { createDatabase, runMigrations, type Database, type Migration } from '../src';
 import { testContext } from '../src/testing';
 
 // Plain CREATE TABLE / INSERT: applied twice, or concurrently without the lock, they fail.

@@ -64,7 +64,7 @@ async function bundleGateway(): Promise<string> {
     outfile: `${dir}main.mjs`,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     format: 'esm',
     external: Object.keys(dependencies),
     logLevel: 'error',

@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Migration } from 'kysely';
+import type { Migration } from '@platform/platform';
+import { sql, type Kysely } from 'kysely';
 
 export const init: Migration = {
   async up(db: Kysely<any>) {

@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Migration } from 'kysely';
+import type { Migration } from '@platform/platform';
+import { sql, type Kysely } from 'kysely';
 import { MAX_LENGTH, STATES } from '../validation';
 
 // Unicode Cc except \n and \t (messages may hold those); Postgres text cannot hold U+0000 at all.

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
@@ -15,6 +16,7 @@ const LEFTOVER_AGE_SECONDS = 6 * 3600;
  * Databases that an interrupted run left behind (older than six hours) are dropped on the way.
  */
 export default async function setup(project: TestProject) {
+  requireProjectNode();
   const serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   const redisUrl = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
   const projectName = basename(project.config.root).replace(/[^a-z0-9]/gi, '').toLowerCase();
@@ -35,6 +37,13 @@ export default async function setup(project: TestProject) {
       redis.disconnect();
     }
   };
+}
+
+/** Every suite runs on the Node that `.nvmrc` names (npm puts it first on the PATH), never on an older one found first. */
+function requireProjectNode(): void {
+  const wanted = Number(readFileSync(new URL('../../../../.nvmrc', import.meta.url), 'utf8').trim());
+  const running = Number(process.versions.node.split('.')[0]);
+  if (running < wanted) throw new Error(`tests need Node ${wanted} (.nvmrc) but run on Node ${process.versions.node}: run them through npm test`);
 }
 
 function withDatabase(url: string, name: string): string {

@@ -1,4 +1,5 @@
-import { sql, type Migration } from 'kysely';
+import type { Migration } from '@platform/platform';
+import { sql } from 'kysely';
 
 /** The whole §3 model; the constraints make the database itself refuse an invalid draw. */
 export const init: Migration = {

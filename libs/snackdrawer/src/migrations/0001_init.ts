@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Migration } from 'kysely';
+import type { Migration } from '@platform/platform';
+import { sql, type Kysely } from 'kysely';
 
 /** Runs on a handle already scoped to schema `snackdrawer`. */
 export const init: Migration = {
