@@ -76,6 +76,8 @@ export function readBody(req: Request, limit: number): Promise<RawBody> {
       else if (decoding && !decoder.write(chunk)) req.pause();
       if (received > MAX_DRAIN_BYTES) {
         req.pause();
+        decoding = false;
+        decoder?.destroy();
         finish();
       }
     });
