@@ -13,7 +13,11 @@ const BATCH_LIMIT = 1024 * 1024;
 const SEGMENT_LIMIT = 512_000;
 const MAX_BATCH = 1000;
 const MAX_SEGMENT_BATCH = 2500;
-const SEGMENT_BATCH_KEYS = new Set(['batch', 'sentAt', 'context', 'integrations', 'writeKey']);
+/**
+ * Media types Segment's API reads as JSON: `text/plain` (browser beacons avoid a CORS preflight with it) and
+ * form-urlencoded (axios' default for a Buffer body, so what RudderStack's SDK sends with its gzipped batches).
+ */
+const SEGMENT_TEXT_TYPES = new Set(['text/plain', 'application/x-www-form-urlencoded']);
 
 /** The error body of a recorded rejection carries the record's id. */
 class RecordedError extends HttpError {
@@ -69,10 +73,14 @@ export function mountIngestRoutes(router: Router, config: EyeConfig, ingest: Ing
     }
   };
 
-  const requireJson = (req: Request, allowText = false) => {
+  const requireJson = (req: Request, segment = false) => {
     const mediaType = mediaTypeOf(req);
-    if (!isJsonMediaType(mediaType) && !(allowText && mediaType === 'text/plain')) {
-      throw new HttpError(415, 'unsupported_media_type', allowText ? 'Content-Type must be application/json or text/plain' : 'Content-Type must be application/json');
+    if (!isJsonMediaType(mediaType) && !(segment && mediaType !== undefined && SEGMENT_TEXT_TYPES.has(mediaType))) {
+      throw new HttpError(
+        415,
+        'unsupported_media_type',
+        segment ? 'Content-Type must be application/json, text/plain or application/x-www-form-urlencoded' : 'Content-Type must be application/json',
+      );
     }
   };
 
@@ -95,7 +103,7 @@ export function mountIngestRoutes(router: Router, config: EyeConfig, ingest: Ing
     requireJson(req);
     const request = requestOf(req, caller);
     const { value, text } = await parseBody(req, request, BATCH_LIMIT, { tooLarge: 413, malformed: 400 });
-    const problem = batchShapeProblem(value, 'events', MAX_BATCH, new Set(['events']));
+    const problem = batchShapeProblem(value, 'events', MAX_BATCH, 1, new Set(['events']));
     if (problem) throw new RecordedError(422, problem, await ingest.recordRequestRejection(request, problem, text));
     const events = (value as { events: unknown[] }).events;
     const outcomes = await ingest.ingest(request, events.map((event, index) => ({ index, event })));
@@ -108,10 +116,12 @@ export function mountIngestRoutes(router: Router, config: EyeConfig, ingest: Ing
     const headerKey = keyFromHeader(req);
     let caller: Caller | undefined = headerKey !== undefined || config.writeKeys === null ? authenticate(config.writeKeys, req) : undefined;
     const receivedAt = nowMicros();
-    const body = await readBody(req, SEGMENT_LIMIT);
+    // A single-message endpoint's body is the message, so Segment's 32 KiB per message is its request limit.
+    const limit = type === undefined ? SEGMENT_LIMIT : SINGLE_LIMIT;
+    const body = await readBody(req, limit);
     let value: unknown;
     let rejection: Rejection | undefined;
-    if (!body.ok) rejection = { code: 'payload_too_large', message: `The request body exceeds ${SEGMENT_LIMIT} bytes`, details: null };
+    if (!body.ok) rejection = { code: 'payload_too_large', message: `The request body exceeds ${limit} bytes`, details: null };
     else {
       try {
         value = JSON.parse(body.text);
@@ -122,7 +132,8 @@ export function mountIngestRoutes(router: Router, config: EyeConfig, ingest: Ing
     caller ??= authenticate(config.writeKeys, req, isPlainObject(value) ? value.writeKey : undefined);
     const request: IngestRequest = { application: caller.application, endpoint: req.baseUrl + req.path, receivedAt };
     const rawText = body.ok ? body.text : body.head;
-    rejection ??= type === undefined ? batchShapeProblem(value, 'batch', MAX_SEGMENT_BATCH, SEGMENT_BATCH_KEYS, 0) : isPlainObject(value) ? undefined : messageProblem();
+    // Envelope fields Segment does not define (the legacy SDKs' `timestamp`…) are ignored, as Segment does.
+    rejection ??= type === undefined ? batchShapeProblem(value, 'batch', MAX_SEGMENT_BATCH, 0) : isPlainObject(value) ? undefined : messageProblem();
     if (rejection) throw new RecordedError(400, rejection, await ingest.recordRequestRejection(request, rejection, rawText));
 
     let items: IngestItem[];
@@ -151,11 +162,12 @@ function messageProblem(): Rejection {
   return { code: 'validation_failed', message: 'The body must be a JSON object', details: [{ path: '', message: 'Must be a JSON object' }] };
 }
 
-function batchShapeProblem(value: unknown, field: string, max: number, allowed: Set<string>, min = 1): Rejection | undefined {
+/** Fields outside `allowed` are refused; without `allowed`, any other field is let through. */
+function batchShapeProblem(value: unknown, field: string, max: number, min: number, allowed?: Set<string>): Rejection | undefined {
   const details: ErrorDetail[] = [];
   if (!isPlainObject(value)) details.push({ path: field, message: `The body must be an object holding "${field}"` });
   else {
-    for (const key of Object.keys(value)) if (!allowed.has(key)) details.push({ path: key, message: 'Unknown field' });
+    if (allowed) for (const key of Object.keys(value)) if (!allowed.has(key)) details.push({ path: key, message: 'Unknown field' });
     const items = value[field];
     if (!Array.isArray(items)) details.push({ path: field, message: 'Must be an array' });
     else if (items.length < min || items.length > max) details.push({ path: field, message: `Must hold ${min}-${max} items` });

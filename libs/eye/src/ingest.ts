@@ -40,6 +40,8 @@ export interface IngestItem {
   /** Fingerprinted instead of the event (Segment messages without `messageId`), once the event is valid. */
   dedupIdentity?: unknown;
   maxEventIdLength?: number;
+  /** The 32 KiB rule was applied to what the client sent (a Segment message), not to the event it maps to. */
+  sizeChecked?: boolean;
 }
 
 export type ItemOutcome = { status: 'accepted'; id: string } | { status: 'duplicate' } | ({ status: 'rejected'; error_id: string } & Rejection);
@@ -62,7 +64,7 @@ export function createIngest(config: EyeConfig, registry: TypeRegistry, claims: 
     if (item.rejection) return { rejection: item.rejection };
     let compact: string | undefined;
     try {
-      compact = JSON.stringify(item.event);
+      compact = item.sizeChecked ? undefined : JSON.stringify(item.event);
     } catch {
       compact = undefined;
     }

@@ -81,6 +81,7 @@ export function mapSegmentMessage(message: unknown, index: number | null, receiv
     event: { session_id: sessionId, category: 'segment', name, data, timestamp: formatted, event_id: hasId ? messageId : null },
     payload: message,
     maxEventIdLength: 100,
+    sizeChecked: true,
     ...(hasId ? {} : { dedupIdentity: identity }),
   };
 }

@@ -68,3 +68,15 @@ export function waitForRecord(app: TestApp, id: string, key: string = defaultKey
     return status === 200 ? body : undefined;
   }, { timeoutMs: 20_000, what: `error record ${id}` });
 }
+
+/** Every sample of /metrics by its series (name and labels as printed). */
+export async function metricValues(app: TestApp): Promise<Map<string, number>> {
+  const text = await (await app.request('/metrics')).text();
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const space = line.lastIndexOf(' ');
+    values.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return values;
+}

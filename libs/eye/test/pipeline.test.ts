@@ -1,6 +1,6 @@
 import { waitFor, type TestApp } from '@platform/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { get, pageview, post, sessionId, startEye, waitForItems } from './helpers';
+import { get, metricValues, pageview, post, sessionId, startEye, waitForItems } from './helpers';
 
 describe('backpressure', () => {
   let app: TestApp;
@@ -109,15 +109,3 @@ describe('Redis unavailable', () => {
     expect(answer.headers.get('retry-after')).toBe('1');
   });
 });
-
-/** Every sample of /metrics by its series (name and labels as printed). */
-async function metricValues(app: TestApp): Promise<Map<string, number>> {
-  const text = await (await app.request('/metrics')).text();
-  const values = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const space = line.lastIndexOf(' ');
-    values.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return values;
-}

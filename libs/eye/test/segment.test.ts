@@ -120,6 +120,42 @@ describe('Segment compatibility', () => {
     expect((await app.request('/eye/segment/v1/batch', { method: 'GET' })).status).toBe(405);
   });
 
+  it('ignores envelope fields Segment does not define, keeping them in the raw record of a rejected request', async () => {
+    const user = sessionId('envelope');
+    const answer = await post(app, '/eye/segment/v1/batch', {
+      batch: [{ type: 'track', event: 'Legacy', anonymousId: user, messageId: 'envelope-1', timestamp: '2021-01-01T00:00:00Z' }],
+      timestamp: '2021-01-01T00:00:01Z',
+      sentAt: '2021-01-01T00:00:01Z',
+      library: { name: 'custom' },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ success: true, accepted: 1, duplicates: 0, rejected: [] });
+    const [stored] = await waitForItems(app, `/eye/sessions/${user}/events`, 1);
+    expect(stored.data.library).toBeUndefined();
+
+    const shape = await post(app, '/eye/segment/v1/batch', { batch: 'nope', timestamp: '2021-01-01T00:00:01Z', extra: true });
+    expect(shape.status).toBe(400);
+    expect(shape.body.error.details).toEqual([{ path: 'batch', message: 'Must be an array' }]);
+    expect(JSON.parse((await waitForRecord(app, shape.body.error.error_id)).raw_text)).toMatchObject({ timestamp: '2021-01-01T00:00:01Z', extra: true });
+  });
+
+  it('answers a single message over 32 KiB with 400 payload_too_large (recorded), as §10 says', async () => {
+    const user = sessionId('single-size');
+    const message = (bytes: number, messageId: string) => {
+      const text = JSON.stringify({ anonymousId: user, event: 'Sized', messageId, properties: { pad: '' } });
+      return text.replace('"pad":""', `"pad":"${'x'.repeat(bytes - Buffer.byteLength(text))}"`);
+    };
+    const fits = await postRaw(app, '/eye/segment/v1/track', message(32 * 1024, 'size-1'));
+    expect(fits.status).toBe(200);
+    expect(fits.body.accepted).toBe(1);
+    for (const type of ['track', 'page', 'identify']) {
+      const over = await postRaw(app, `/eye/segment/v1/${type}`, message(32 * 1024 + 1, `size-${type}`));
+      expect(over.status).toBe(400);
+      expect(over.body.error).toMatchObject({ code: 'payload_too_large', error_id: expect.any(String) });
+      expect((await waitForRecord(app, over.body.error.error_id)).endpoint).toBe(`/eye/segment/v1/${type}`);
+    }
+  });
+
   it('rejects invalid messages one by one and records them with the batch defaults applied', async () => {
     const user = sessionId('invalid');
     const answer = await post(app, '/eye/segment/v1/batch', {
