@@ -1,3 +1,4 @@
+import { unsupportedContentEncoding } from '@platform/platform';
 import type { Request } from 'express';
 
 /** Bytes kept beyond a limit so a rejected body's first 64 KiB can be recorded. */
@@ -9,6 +10,8 @@ type RawBody = { ok: true; text: string; bytes: number } | { ok: false; tooLarge
 
 /** Reads the body as UTF-8 text, keeping at most `limit` bytes (or the first 64 KiB of an oversized one). */
 export function readBody(req: Request, limit: number): Promise<RawBody> {
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return Promise.reject(unsupportedContentEncoding(encoding));
   const keep = Math.max(limit, RAW_TEXT_BYTES);
   const chunks: Buffer[] = [];
   let kept = 0;
