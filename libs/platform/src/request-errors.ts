@@ -31,7 +31,7 @@ export function requestError(error: unknown, options: RequestErrorOptions = {}):
     case 'entity.parse.failed':
       return new HttpError(400, 'malformed_json', 'Request body is not valid JSON');
     case 'encoding.unsupported':
-      return typeof encoding === 'string' ? unsupportedContentEncoding(encoding) : new HttpError(415, 'unsupported_media_type', 'Unsupported body encoding');
+      return unsupportedContentEncoding(String(encoding));
     case 'charset.unsupported':
       return new HttpError(415, 'unsupported_media_type', 'Unsupported body charset');
     case 'request.aborted':
