@@ -1,3 +1,4 @@
+import { requestErrors } from '@platform/platform';
 import { Router } from 'express';
 import type { EventpostContext } from './context';
 import { createEvent, deleteEvent, getEvent, listEvents, patchEvent, replaceEvent } from './event-routes';
@@ -44,6 +45,8 @@ export function createRoutes(ctx: EventpostContext): Router {
   router.all('/notifications/:id', methodNotAllowed(ITEM));
 
   router.use(unknownPath);
+  // Spec: an {id} of any shape that names no record, `%zz` included, is 404.
+  router.use(requestErrors({ undecodablePath: 'not_found' }));
   router.use(errorResponder());
   return router;
 }

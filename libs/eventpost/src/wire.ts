@@ -109,10 +109,6 @@ export function errorResponder(): ErrorRequestHandler {
 
 function asHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
-  // A path segment with broken percent-encoding names no record.
-  if (error instanceof URIError || (error as { status?: number } | null)?.status === 400) {
-    return new HttpError(404, 'not_found', 'No record has this id');
-  }
   if (isUnavailableError(error)) {
     return new HttpError(503, 'unavailable', 'A backing service is unavailable; retry shortly', null, { 'Retry-After': '1' });
   }

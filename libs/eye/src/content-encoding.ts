@@ -1,6 +1,6 @@
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Transform } from 'node:stream';
-import { HttpError } from '@platform/platform';
+import { unsupportedContentEncoding } from '@platform/platform';
 import type { Request } from 'express';
 
 /** The codings the kernel's JSON parser (body-parser) reads, so every eye body takes the same ones; x-gzip is gzip (RFC 9110). */
@@ -17,10 +17,6 @@ export function decoderOf(req: Request): { coding: string; decoder: Transform } 
   const coding = header?.trim().toLowerCase();
   if (coding === undefined || coding === '' || coding === 'identity') return undefined;
   const create = DECODERS.get(coding);
-  if (!create) {
-    throw new HttpError(415, 'unsupported_media_type', 'Content-Encoding must be gzip, deflate, br or identity', [
-      { path: 'content-encoding', message: `Unsupported coding: ${header}` },
-    ]);
-  }
+  if (!create) throw unsupportedContentEncoding(header!);
   return { coding, decoder: create() };
 }

@@ -1,4 +1,4 @@
-import { redisKey, type DomainModule, type ModuleFactory } from '@platform/platform';
+import { redisKey, requestErrors, type DomainModule, type ModuleFactory } from '@platform/platform';
 import { Router } from 'express';
 import { loadEyeConfig } from './config';
 import { createDedupClaims } from './dedup';
@@ -26,6 +26,8 @@ export const createEyeModule: ModuleFactory = (deps): DomainModule => {
   // Queries first: GET /events is a query, every other method on it belongs to ingestion.
   mountQueryRoutes(router, { config, repository, registry, ingest, pipeline, claims });
   mountIngestRoutes(router, config, ingest);
+  // Spec: a malformed id is 404.
+  router.use(requestErrors({ undecodablePath: 'not_found' }));
   router.use(recordedErrorHandler);
 
   return {

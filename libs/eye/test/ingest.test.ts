@@ -162,6 +162,14 @@ describe('POST /eye/events and /eye/events/batch', () => {
     }
   });
 
+  it('answers 415 unsupported_media_type for a Content-Encoding it does not read', async () => {
+    for (const path of ['/eye/events', '/eye/events/batch', '/eye/segment/v1/batch']) {
+      const response = await app.request(path, { method: 'POST', headers: { authorization: `Bearer ${KEYS.web}`, 'content-type': 'application/json', 'content-encoding': 'x-unknown' }, body: '{}' });
+      expect(response.status, path).toBe(415);
+      expect(((await response.json()) as { error: { code: string } }).error.code, path).toBe('unsupported_media_type');
+    }
+  });
+
   it('answers a batch over 1 MiB with 413 and an unparseable one with 400, each recorded', async () => {
     const big = JSON.stringify({ events: [pageview(sessionId(), { data: { host: 'h', path: '/', pad: 'x'.repeat(1024 * 1024) } })] });
     const malformed = '{"events": [{"a": 1,}]}';

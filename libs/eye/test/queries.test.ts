@@ -52,6 +52,13 @@ describe('queries: sessions, filters, time ranges, stats', () => {
     expect((await get(app, '/eye/events?application=web&limit=1')).status).toBe(200);
   });
 
+  it('answers 404 for an error id that does not percent-decode', async () => {
+    for (const malformed of ['%C0%AF', '%ZZ', '%']) {
+      const answer = await get(app, `/eye/errors/${malformed}`, KEYS.web);
+      expect([answer.status, answer.body.error.code], malformed).toEqual([404, 'not_found']);
+    }
+  });
+
   it('answers 422 for a bad limit, time, range or a cursor issued for other filters', async () => {
     const first = await get(app, `/eye/events?session_id=${session}&limit=1`);
     const bad = [

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { HttpError, notFound, timeDbOperation, type Metrics } from '@platform/platform';
+import { HttpError, notFound, requestErrors, timeDbOperation, type Metrics } from '@platform/platform';
 import type { Kysely } from 'kysely';
 import { BATCH_BODY_LIMIT, fieldsFromSeedWrite, jsonFromBody, queryFields, rawBody, SINGLE_BODY_LIMIT } from './body';
 import type { MessyConfig } from './config';
@@ -130,6 +130,8 @@ export function createRouter(deps: RouteDeps): Router {
     res.set('Cache-Control', 'no-store').json(await stats.recount());
   });
   router.all('/admin/stats/recount', methodNotAllowed('POST'));
+  // Spec: an id that is not a UUID is 404.
+  router.use(requestErrors({ undecodablePath: 'not_found' }));
   return router;
 }
 

@@ -32,6 +32,11 @@ describe('messy read endpoints', () => {
     const notUuid = await app.request('/messy/messages/nope');
     expect(notUuid.status).toBe(404);
     expect(((await notUuid.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    for (const malformed of ['%', '%ZZ', '%C0%AF']) {
+      const response = await app.request(`/messy/messages/${malformed}`);
+      expect(response.status, malformed).toBe(404);
+      expect(((await response.json()) as { error: { code: string } }).error.code, malformed).toBe('not_found');
+    }
   });
 
   it('lists newest first and pages with a cursor', async () => {

@@ -46,6 +46,17 @@ describe('messy write validation', () => {
     await expectError(await postMessage(app, message({ message: 'x'.repeat(70 * 1024) })), 413, 'payload_too_large');
   });
 
+  it('refuses a body that does not match its Content-Encoding (400) and an encoding it cannot read (415)', async () => {
+    const body = JSON.stringify(message());
+    for (const [path, contentType] of [['/messy/messages', 'application/json'], ['/messy/message/write/', 'application/x-www-form-urlencoded']]) {
+      for (const encoding of ['gzip', 'deflate', 'br']) {
+        const response = await app.request(path!, { method: 'POST', headers: { 'content-type': contentType!, 'content-encoding': encoding }, body });
+        await expectError(response, 400, 'malformed_body');
+      }
+      await expectError(await app.request(path!, { method: 'POST', headers: { 'content-type': contentType!, 'content-encoding': 'x-unknown' }, body }), 415, 'unsupported_media_type');
+    }
+  });
+
   it('refuses duplicate query fields and percent-encoded bytes that are not UTF-8', async () => {
     const duplicate = await expectError(await app.request('/messy/message/write/?username=a&username=b&city=c&state=NY&message=m'), 422, 'validation_failed');
     expect(duplicate.error.details!.map((d) => d.path)).toEqual(['username']);

@@ -1,6 +1,6 @@
 import express, { type Express, type RequestHandler } from 'express';
 import { renderDocsPage } from './docs-page';
-import { errorHandler, notFoundHandler, requestId } from './http';
+import { errorHandler, hostRequired, notFoundHandler, requestId } from './http';
 import { requestLogger } from './request-log';
 import { httpMetricsMiddleware } from './metrics';
 import type { DomainModule } from './module';
@@ -32,7 +32,7 @@ export function createHttpApp(platform: Platform, modules: DomainModule[], optio
   app.set('query parser', 'simple');
   // Before the first app.use: the router takes it then. A module's prefix is then matched exactly as its metrics label.
   app.set('case sensitive routing', true);
-  app.use(requestId(), securityHeaders());
+  app.use(requestId(), securityHeaders(), hostRequired());
   app.use(requestLogger(logger));
   const served = options.serveModules === false ? [] : modules;
   app.use(

@@ -12,6 +12,8 @@ const ANSWERS: Record<string, [number, string, string]> = {
  * body too (Node's default is a bare status line), then close the connection.
  */
 export function answerClientErrors(server: Server): void {
+  // Node answers an HTTP/1.1 request without Host with a bare 400 of its own; the app's `hostRequired` answers it instead.
+  (server as Server & { requireHostHeader: boolean }).requireHostHeader = false;
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
     const [status, code, message] = ANSWERS[error.code ?? ''] ?? [400, 'bad_request', 'The request could not be parsed'];

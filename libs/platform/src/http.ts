@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { errorBody, HttpError } from './errors';
 import { redactUrl } from './logger';
+import { requestError } from './request-errors';
 import { isUnavailableError } from './unavailable';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -16,6 +17,17 @@ export function requestId(): RequestHandler {
     res.locals.requestId = id;
     res.setHeader('X-Request-Id', id);
     next();
+  };
+}
+
+/**
+ * HTTP/1.1 requires a Host header. Node's own check answers a bare 400 (`answerClientErrors` turns it off),
+ * so the platform answers here with its error body.
+ */
+export function hostRequired(): RequestHandler {
+  return (req, _res, next) => {
+    if (req.httpVersion !== '1.1' || req.headers.host !== undefined) return next();
+    next(new HttpError(400, 'missing_host', 'An HTTP/1.1 request must carry a Host header'));
   };
 }
 
@@ -106,8 +118,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof z.ZodError) return new HttpError(422, 'validation_failed', 'Invalid request', zodDetails(error));
-  const bodyError = bodyParserError(error);
-  if (bodyError) return bodyError;
+  const clientError = requestError(error);
+  if (clientError) return clientError;
   if (isPgDataException(error)) {
     // Defence in depth: a value that slipped past a schema (a NUL in text, an out-of-range number) is still
     // the client's bad input, not a server fault.
@@ -125,24 +137,4 @@ function toHttpError(error: unknown): HttpError {
 function isPgDataException(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code) && 'severity' in (error as object);
-}
-
-function bodyParserError(error: unknown): HttpError | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
-  const { type, limit } = error as { type: unknown; limit?: number };
-  switch (type) {
-    case 'entity.too.large':
-      return new HttpError(413, 'payload_too_large', `Request body exceeds ${limit} bytes`, { limit });
-    case 'entity.parse.failed':
-      return new HttpError(400, 'malformed_json', 'Request body is not valid JSON');
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new HttpError(415, 'unsupported_media_type', 'Unsupported body encoding or charset');
-    case 'request.aborted':
-    case 'request.size.invalid':
-    case 'stream.encoding.set':
-      return new HttpError(400, 'bad_request', 'The request body could not be read');
-    default:
-      return undefined;
-  }
 }

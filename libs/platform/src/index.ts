@@ -27,3 +27,4 @@ export { isUnavailableError } from './unavailable';
 export { createHttpApp, type HttpAppOptions } from './app';
 export { createGroupCommitter, type GroupCommitOptions, type GroupCommitter } from './group-commit';
 export { answerClientErrors } from './client-errors';
+export { requestErrors, unsupportedContentEncoding } from './request-errors';

@@ -1,4 +1,4 @@
-import { moduleDb, redisKey, type DomainModule, type ModuleFactory } from '@platform/platform';
+import { moduleDb, redisKey, requestErrors, type DomainModule, type ModuleFactory } from '@platform/platform';
 import { Router } from 'express';
 import { loadSantaConfig } from './config';
 import type { SantaDb } from './db';
@@ -28,6 +28,8 @@ export const createSantaModule: ModuleFactory = (deps): DomainModule => {
   const router = Router();
   mountApi(router, service, idempotent(deps.redis, (slot) => redisKey(deps.config, 'santa', 'idempotency', slot)));
   mountPages(router, service);
+  // Spec: a malformed id is 404.
+  router.use(requestErrors({ undecodablePath: 'not_found' }));
 
   return {
     name: 'santa',

@@ -149,6 +149,10 @@ describe('authorisation', () => {
     expect(foreign.status).toBe(404);
     expect(foreign.body.error.code).toBe('not_found');
     expect((await call(app, '/groups/not-a-uuid', members[0]!.token)).status).toBe(404);
+    for (const malformed of ['%ZZ', '%C0%AF', '%']) {
+      const answer = await call(app, `/groups/${malformed}`, members[0]!.token);
+      expect([answer.status, answer.body.error.code], malformed).toEqual([404, 'not_found']);
+    }
     expect((await call(app, `/groups/${group.id}/assignment`)).status).toBe(401);
     expect((await call(app, `/groups/${group.id}/assignment`, 'A'.repeat(43))).status).toBe(401);
     expect((await call(app, `/groups/${other.id}/assignment`, members[0]!.token)).status).toBe(404);

@@ -1,5 +1,5 @@
-import { HttpError, isPgError, jsonBody, notFound, parseRequest } from '@platform/platform';
-import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import { HttpError, isPgError, jsonBody, notFound, parseRequest, requestErrors } from '@platform/platform';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { caller, type Authenticator } from './auth';
 import type { SnackdrawerConfig } from './config';
 import { faultConfigSchema, NO_FAULTS, type FaultInjector } from './faults';
@@ -292,7 +292,8 @@ export function createRoutes(deps: RouteDeps): Router {
     );
   }
 
-  router.use(pathDecodingErrors);
+  // Spec: a path id of any shape that names no record is 404, never 500.
+  router.use(requestErrors({ undecodablePath: 'not_found' }));
   return router;
 }
 
@@ -311,9 +312,3 @@ function addSnackError(error: unknown): never {
   }
   throw error;
 }
-
-/** A path segment that is not valid percent-encoding is a path that names nothing: 404, not 400/500. */
-const pathDecodingErrors: ErrorRequestHandler = (error, _req, _res, next) => {
-  if (error instanceof URIError) return next(notFound());
-  next(error);
-};
