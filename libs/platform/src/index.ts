@@ -19,7 +19,8 @@ export {
 export { HistogramSeries, SeriesHistogram } from './series-histogram';
 export { runMigrations, type Migration, type MigrationSet } from './migrations';
 export { redisKey, type DomainModule, type ModuleFactory, type PlatformDeps } from './module';
-export { buildOpenApiDocument, openApiPaths, toOpenApiPath, type OpenApiPaths, type OperationSpec } from './openapi';
+export { openApiPaths, type OpenApiPaths, type OperationSpec } from './openapi-legacy';
+export { operation, PUBLIC, type AnyOperation, type Operation, type OperationInput, type Security } from './operation';
 export { createPlatform, PLATFORM_SCHEMA, type Platform } from './platform';
 export { DEFAULT_JOB_OPTIONS, type Job, type JobsOptions, type Queues, type ScheduleSpec, type WorkerSpec } from './queue';
 export { deleteKeysWithPrefix, type Redis } from './redis';
