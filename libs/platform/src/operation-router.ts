@@ -62,7 +62,8 @@ function pipeline(op: AnyOperation): RequestHandler[] {
   handlers.push(...(op.before ?? []));
   handlers.push(async (req, res, next) => {
     res.locals.auth = security.authenticate ? await security.authenticate(req, res) : undefined;
-    if (request.params && !request.params.safeParse(req.params).success) throw new HttpError(404, 'not_found', 'No resource has this path');
+    const params = request.params?.safeParse(req.params);
+    if (params && !params.success) throw new HttpError(404, 'not_found', params.error.issues[0]!.message);
     next();
   });
   if (op.body && op.body.parser !== 'stream') handlers.push(bodyParser(op.body));

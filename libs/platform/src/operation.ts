@@ -15,7 +15,7 @@ export interface Security<A = undefined> {
 export const PUBLIC: Security = { schemes: [] };
 
 export interface RequestSchemas {
-  /** A value that fails its params schema names nothing: 404 `not_found`. */
+  /** A value that fails its params schema names nothing: 404 `not_found` with the failing check's message. */
   params?: z.ZodObject;
   query?: z.ZodObject;
   /** Keys are header names as documented (`Idempotency-Key`); they are read case-insensitively. */

@@ -118,8 +118,8 @@ export const listQuery = z.object({
 
 export const messagesQuery = listQuery.extend({ with: z.enum(['giftee', 'santa']) });
 
-export const groupParams = z.object({ gid: z.uuid() });
-export const memberParams = groupParams.extend({ mid: z.uuid() });
+export const groupParams = z.object({ gid: z.uuid('No such group') });
+export const memberParams = groupParams.extend({ mid: z.uuid('No such member') });
 export const itemParams = groupParams.extend({ id: z.string().meta({ description: 'An id, or `current` for the current draw' }) });
 export const idempotencyHeaders = z.object({
   'Idempotency-Key': z.string().meta({ description: 'Replays the first successful reply for a day (1–255 visible ASCII characters)', examples: ['create-group-7f3a'] }).optional(),
