@@ -108,7 +108,7 @@ function describeResponse(status: number, spec: ResponseSpec, schemas: SchemaCon
 
 function parameters(op: AnyOperation, path: string, schemas: SchemaConverter): Record<string, unknown>[] {
   const request = op.request ?? {};
-  const fromObject = (schema: z.ZodObject | undefined, location: 'path' | 'query' | 'header') => {
+  const fromObject = (schema: z.ZodType | undefined, location: 'path' | 'query' | 'header') => {
     if (!schema) return [];
     const json = schemas.convert(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
     return Object.entries(json.properties ?? {}).map(([name, property]) => {
@@ -138,7 +138,7 @@ function responses(op: AnyOperation, schemas: SchemaConverter): Record<string, u
 }
 
 function requestBody(op: AnyOperation, schemas: SchemaConverter): Record<string, unknown> | undefined {
-  const schema = op.request?.body;
+  const schema = op.request?.body ?? op.body?.schema;
   if (!schema && !op.body) return undefined;
   const json = schema ? schemas.convert(schema, 'input') : {};
   const mediaTypes = op.body?.mediaTypes ?? ['application/json'];

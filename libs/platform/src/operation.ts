@@ -15,9 +15,10 @@ export interface Security<A = undefined> {
 export const PUBLIC: Security = { schemes: [] };
 
 export interface RequestSchemas {
+  // params and query: object schemas, possibly piped into a module's own parser.
   /** A value that fails its params schema names nothing: 404 `not_found` with the failing check's message. */
-  params?: z.ZodObject;
-  query?: z.ZodObject;
+  params?: z.ZodType;
+  query?: z.ZodType;
   /** Keys are header names as documented (`Idempotency-Key`); they are read case-insensitively. */
   headers?: z.ZodObject;
   body?: z.ZodType;
@@ -34,6 +35,8 @@ export interface BodyOptions {
   limit: string | number;
   /** Media types the body is documented with (default `application/json`). */
   mediaTypes?: string[];
+  /** The documented body of a `raw` or `stream` body, which the handler decodes and validates itself. */
+  schema?: z.ZodType;
 }
 
 export interface CorsOptions {
