@@ -20,7 +20,7 @@ export { HistogramSeries, SeriesHistogram } from './series-histogram';
 export { runMigrations, type Migration, type MigrationSet } from './migrations';
 export { redisKey, type DomainModule, type ModuleFactory, type PlatformDeps } from './module';
 export { openApiPaths, type OpenApiPaths, type OperationSpec } from './openapi-legacy';
-export { operation, PUBLIC, type AnyOperation, type Operation, type OperationInput, type Security } from './operation';
+export { operation, PUBLIC, type AnyOperation, type Operation, type OperationInput, type ResponseSpec, type Security } from './operation';
 export { createPlatform, PLATFORM_SCHEMA, type Platform } from './platform';
 export { DEFAULT_JOB_OPTIONS, type Job, type JobsOptions, type Queues, type ScheduleSpec, type WorkerSpec } from './queue';
 export { deleteKeysWithPrefix, type Redis } from './redis';

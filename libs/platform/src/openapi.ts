@@ -129,7 +129,7 @@ function responses(op: AnyOperation, schemas: SchemaConverter): Record<string, u
   const implied: number[] = [];
   if (op.security.schemes.length) implied.push(401);
   if (request.params) implied.push(404);
-  if (op.body?.parser === 'json') implied.push(400, 413, 415);
+  if (op.body && op.body.parser !== 'raw' && op.body.parser !== 'stream') implied.push(400, 413, 415);
   if (request.query || request.headers || request.body) implied.push(422);
   const answers: Record<string, unknown> = {};
   for (const status of implied) answers[status] = { $ref: `#/components/responses/${ROUTER_ERRORS[status]![0]}` };

@@ -95,5 +95,7 @@ function headerValues(req: Request, schema: z.ZodObject): Record<string, unknown
 }
 
 function bodyParser(options: BodyOptions): RequestHandler {
-  return options.parser === 'json' ? jsonBody({ limit: options.limit }) : express.raw({ type: () => true, limit: options.limit });
+  if (options.parser === 'json') return jsonBody({ limit: options.limit });
+  if (options.parser === 'raw') return express.raw({ type: () => true, limit: options.limit });
+  return options.parser as RequestHandler;
 }

@@ -30,12 +30,15 @@ export type ResponseSpec =
   | { description: string; schema?: z.ZodType; mediaType?: string; headers?: Record<string, string>; error?: true };
 
 export interface BodyOptions {
-  /** `json`: the kernel's JSON parser; `raw`: bytes as a Buffer; `stream`: the handler reads the stream itself. */
-  parser: 'json' | 'raw' | 'stream';
+  /**
+   * `json`: the kernel's JSON parser; `raw`: bytes as a Buffer; `stream`: the handler reads the stream itself;
+   * a middleware: the module's own reader (it enforces `limit`).
+   */
+  parser: 'json' | 'raw' | 'stream' | RequestHandler;
   limit: string | number;
   /** Media types the body is documented with (default `application/json`). */
   mediaTypes?: string[];
-  /** The documented body of a `raw` or `stream` body, which the handler decodes and validates itself. */
+  /** The documented body of a `raw`, `stream` or module-read body, which the handler validates itself. */
   schema?: z.ZodType;
 }
 
