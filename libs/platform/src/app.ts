@@ -106,10 +106,9 @@ export function createHttpApp(platform: Platform, modules: DomainModule[], optio
       { prefix: '', tag: { name: 'platform', description: 'Health, readiness, metrics and this reference' }, operations: platformOperations },
       ...served.map((m) => ({
         prefix: `/${m.name}`,
-        tag: { name: m.name, description: m.description ?? m.name },
-        operations: m.operations ?? [],
+        tag: { name: m.name, description: m.description },
+        operations: m.operations,
         securitySchemes: m.securitySchemes,
-        legacyPaths: m.openapi,
       })),
     ],
   );
@@ -118,8 +117,7 @@ export function createHttpApp(platform: Platform, modules: DomainModule[], optio
 
   for (const module of served) {
     const prefix = `/${module.name}`;
-    if (module.operations) app.use(prefix, operationRouter(module.operations));
-    if (module.router) app.use(prefix, module.router);
+    app.use(prefix, operationRouter(module.operations));
     if (module.pages) app.use(prefix, module.pages);
     if (module.fallback) app.use(prefix, ...module.fallback);
   }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { AnyOperation, ResponseSpec } from './operation';
-import type { OpenApiPaths } from './openapi-legacy';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -11,7 +10,6 @@ export interface OpenApiSection {
   operations: AnyOperation[];
   /** OpenAPI security scheme objects by name, as the operations' `security.schemes` name them. */
   securitySchemes?: Record<string, Record<string, unknown>>;
-  legacyPaths?: OpenApiPaths;
 }
 
 const ERROR_REF = { $ref: '#/components/schemas/Error' };
@@ -156,7 +154,6 @@ export function buildOpenApiDocument(
   const securitySchemes: Record<string, Record<string, unknown>> = {};
   for (const section of sections) {
     Object.assign(securitySchemes, section.securitySchemes);
-    for (const [path, item] of Object.entries(section.legacyPaths ?? {})) paths[`${section.prefix}${path === '/' ? '' : path}`] = item;
     for (const op of section.operations) {
       const path = toOpenApiPath(`${section.prefix}${op.path}`).replace(/(.)\/$/, '$1');
       const tags = op.tags ?? [section.tag.name];
