@@ -78,16 +78,17 @@ class SchemaConverter {
       $defs?: Record<string, JsonSchema>;
     };
     const names = new Map<string, string>();
-    for (const [id, definition] of Object.entries(defs)) {
-      const text = JSON.stringify(definition);
-      let name = id;
-      for (let n = 2; this.components[name] && JSON.stringify(this.components[name]) !== text; n++) name = `${id}${io === 'input' ? 'Input' : ''}${n}`;
-      names.set(id, name);
-    }
     const rewrite = (value: JsonSchema): JsonSchema =>
       JSON.parse(JSON.stringify(value), (key, v: unknown) =>
         key === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/') ? `#/components/schemas/${names.get(v.slice(8)) ?? v.slice(8)}` : v,
       ) as JsonSchema;
+    // The same id converted alike is one component; converted otherwise (input vs output) it gets its own name.
+    for (const [id, definition] of Object.entries(defs)) {
+      const text = JSON.stringify(rewrite(definition));
+      let name = id;
+      for (let n = 2; this.components[name] && JSON.stringify(this.components[name]) !== text; n++) name = `${id}${io === 'input' ? 'Input' : ''}${n}`;
+      names.set(id, name);
+    }
     for (const [id, definition] of Object.entries(defs)) this.components[names.get(id)!] = rewrite(definition);
     return rewrite(json);
   }
@@ -140,7 +141,9 @@ function requestBody(op: AnyOperation, schemas: SchemaConverter): Record<string,
   if (!schema && !op.body) return undefined;
   const json = schema ? schemas.convert(schema, 'input') : {};
   const mediaTypes = op.body?.mediaTypes ?? ['application/json'];
-  return { required: true, content: Object.fromEntries(mediaTypes.map((type) => [type, { schema: json }])) };
+  // The router validates a missing body as `{}`: a schema that accepts that makes the body optional.
+  const required = !op.request?.body?.safeParse({}).success;
+  return { required, content: Object.fromEntries(mediaTypes.map((type) => [type, { schema: json }])) };
 }
 
 /** The platform's OpenAPI 3.1 document, built from the same declarations that route and validate. */
