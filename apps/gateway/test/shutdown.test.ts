@@ -1,23 +1,33 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, createPlatform, loadConfig, type ModuleFactory } from '@platform/platform';
+import { createLogger, createPlatform, loadConfig, operation, PUBLIC, type ModuleFactory } from '@platform/platform';
 import { testContext, waitFor } from '@platform/platform/testing';
-import { Router } from 'express';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createApp } from '../src/app';
 import { createShutdown } from '../src/shutdown';
 
 let slowRequestArrived = false;
 
-const slowModule: ModuleFactory = () => {
-  const router = Router();
-  router.get('/slow', async (_req, res) => {
-    slowRequestArrived = true;
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    res.json({ finished: true });
-  });
-  return { name: 'slow', router, migrations: {} };
-};
+const slowModule: ModuleFactory = () => ({
+  name: 'slow',
+  description: 'One slow request',
+  operations: [
+    operation({
+      method: 'get',
+      path: '/slow',
+      summary: 'Answers after 600 ms',
+      security: PUBLIC,
+      responses: { 200: z.object({ finished: z.literal(true) }) },
+      handler: async (_input, _req, res) => {
+        slowRequestArrived = true;
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        res.json({ finished: true });
+      },
+    }),
+  ],
+  migrations: {},
+});
 
 describe('graceful shutdown', () => {
   it('finishes an in-flight request, refuses new connections, then closes the platform', async () => {

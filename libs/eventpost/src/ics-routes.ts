@@ -1,17 +1,15 @@
 import { notFound } from '@platform/platform';
-import type { RequestHandler } from 'express';
+import type { Request, Response } from 'express';
 import type { EventpostContext } from './context';
 import { renderCalendar } from './ics';
-import { canonicalQuery, EVENT_QUERY_NAMES, parseEventFilters } from './listing';
+import { canonicalQuery, EVENT_QUERY_NAMES, type EventFilters } from './listing';
 import { cacheKeyPart, send, weakEtag } from './responses';
-import { ID } from './validation';
-import { badRequest } from './wire';
+import { badRequest, type RouteHandler } from './wire';
 
 const CALENDAR_TYPE = 'text/calendar; charset=utf-8';
 
-export function eventsCalendar(ctx: EventpostContext): RequestHandler {
-  return async (req, res) => {
-    const { limit: _limit, cursor: _cursor, ...filters } = parseEventFilters(req);
+export function eventsCalendar(ctx: EventpostContext) {
+  return async ({ limit: _limit, cursor: _cursor, ...filters }: EventFilters, req: Request, res: Response) => {
     const query = canonicalQuery(req, EVENT_QUERY_NAMES.filter((name) => name !== 'limit'));
     const cached = await ctx.cache.lookup('ics', 'ev', `ics:${cacheKeyPart(query)}`);
     if (cached.hit) return send(req, res, cached.hit);
@@ -27,10 +25,10 @@ export function eventsCalendar(ctx: EventpostContext): RequestHandler {
   };
 }
 
-export function eventCalendar(ctx: EventpostContext): RequestHandler {
+export function eventCalendar(ctx: EventpostContext): RouteHandler {
   return async (req, res) => {
-    const id = req.params.id;
-    if (typeof id !== 'string' || !ID.test(id)) throw notFound('No event has this id');
+    // The router checked the id against `ID`.
+    const id = req.params.id as string;
     const cached = await ctx.cache.lookup('ics', `ev:${id}`, `ics1:${id}`);
     if (cached.hit) return send(req, res, cached.hit);
     const row = await ctx.repository.findEvent(id);

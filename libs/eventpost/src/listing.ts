@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { z } from 'zod';
 import { NOTIFICATION_STATUSES } from './notification-schemas';
 import { isStorableText } from './text';
 import { addDays, parseCalendarDate, parseInstant, startOfUtcDay } from './time';
@@ -36,8 +37,7 @@ const CURSOR = /^(-?\d{1,16})\.([0-9a-f]{24})$/;
 type Params<K extends string> = Partial<Record<K, string>>;
 
 /** The recognised, non-empty parameters; a repeated one or one with a lone surrogate is a 400. */
-function readParams<K extends string>(req: Request, names: readonly K[]): Params<K> {
-  const query = req.query as Record<string, unknown>;
+function readParams<K extends string>(query: Record<string, unknown>, names: readonly K[]): Params<K> {
   const params: Params<K> = {};
   for (const name of names) {
     const value = query[name];
@@ -83,8 +83,8 @@ function parseBound(name: 'from' | 'to', value: string | undefined): Date | unde
   return instant;
 }
 
-export function parseEventFilters(req: Request): EventFilters {
-  const params = readParams(req, EVENT_PARAMS);
+function parseEventFilters(query: Record<string, unknown>): EventFilters {
+  const params = readParams(query, EVENT_PARAMS);
   const page = parsePage(params);
   const from = parseBound('from', params.from);
   const to = parseBound('to', params.to);
@@ -92,8 +92,8 @@ export function parseEventFilters(req: Request): EventFilters {
   return { ...page, from, to, topic: params.topic, place: params.place, organizer: params.organizer, q: params.q };
 }
 
-export function parseNotificationFilters(req: Request): NotificationFilters {
-  const params = readParams(req, NOTIFICATION_PARAMS);
+function parseNotificationFilters(query: Record<string, unknown>): NotificationFilters {
+  const params = readParams(query, NOTIFICATION_PARAMS);
   const page = parsePage(params);
   const status = params.status as NotificationFilters['status'];
   if (status !== undefined && !NOTIFICATION_STATUSES.includes(status)) {
@@ -101,6 +101,33 @@ export function parseNotificationFilters(req: Request): NotificationFilters {
   }
   return { ...page, status, eventId: params.event_id, toMail: params.to_mail };
 }
+
+/** A query parameter as Express gives it; `readParams` answers 400 for a repeated or malformed one. */
+const param = (description: string, extra: Record<string, unknown> = {}) => z.unknown().meta({ type: 'string', description, ...extra }).optional();
+const page = {
+  limit: param('1–500, default 50', { pattern: '^[0-9]{1,3}$' }),
+  cursor: param('Opaque token from the `Link` header of the previous page'),
+};
+const eventFilterParams = {
+  from: param('A date YYYY-MM-DD (from its start) or an ISO 8601 instant, inclusive'),
+  to: param('A date YYYY-MM-DD (through its end) or an ISO 8601 instant, exclusive'),
+  topic: param('Substring of the topics'),
+  place: param('Substring of the place'),
+  organizer: param('Substring of the organizer'),
+  q: param('Substring of the title or description'),
+};
+
+/** The documented event list parameters, validated by `parseEventFilters` (400 `bad_request` naming the parameter). */
+export const eventListQuery = z.object({ ...eventFilterParams, ...page }).transform(parseEventFilters);
+export const eventCalendarQuery = z.object(eventFilterParams).transform(parseEventFilters);
+export const notificationListQuery = z
+  .object({
+    status: param('Notification status', { enum: [...NOTIFICATION_STATUSES] }),
+    event_id: param('Notifications of this event'),
+    to_mail: param('Notifications to this address'),
+    ...page,
+  })
+  .transform(parseNotificationFilters);
 
 /** Canonical query string of the filters (without the cursor): the cache key and the base of `Link`. */
 export function canonicalQuery(req: Request, names: readonly string[]): string {

@@ -6,9 +6,9 @@ import type { EventpostDb } from './db';
 import { Delivery, NOTIFICATION_QUEUE } from './delivery';
 import { createEventpostMetrics } from './metrics';
 import { migrations } from './migrations';
-import { eventpostOpenApi } from './openapi';
 import { EventpostRepository } from './repository';
-import { createRoutes } from './routes';
+import { eventpostOperations } from './operations';
+import { errorResponder, unknownPath } from './wire';
 
 export const createEventpostModule: ModuleFactory = (deps): DomainModule => {
   const config = loadEventpostConfig(deps.config);
@@ -20,11 +20,13 @@ export const createEventpostModule: ModuleFactory = (deps): DomainModule => {
 
   return {
     name: 'eventpost',
-    router: createRoutes(ctx),
+    description: 'Events with iCalendar feeds and scheduled e-mail notifications, with ETags, If-Match and cached lists',
+    operations: eventpostOperations(ctx),
+    // The module answers its own 404 and errors: seed clients compare `Content-Type` literally.
+    fallback: [unknownPath, errorResponder()],
     migrations,
     workers: [{ queue: NOTIFICATION_QUEUE, processor: delivery.processor, concurrency: config.sendConcurrency }],
     schedules: [delivery.reconcileSchedule],
-    openapi: eventpostOpenApi,
     async close() {
       cache.close();
       delivery.close();

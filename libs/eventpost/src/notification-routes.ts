@@ -1,18 +1,18 @@
 import { HttpError, notFound, type ValidationDetail } from '@platform/platform';
-import type { Request, RequestHandler } from 'express';
+import type { Request, Response } from 'express';
 import type { CachedResponse } from './cache';
 import type { EventpostContext } from './context';
 import type { NotificationRow } from './db';
 import { newId } from './event-routes';
 import { idempotent } from './idempotency';
-import { canonicalQuery, nextLink, NOTIFICATION_QUERY_NAMES, parseNotificationFilters } from './listing';
+import { canonicalQuery, nextLink, NOTIFICATION_QUERY_NAMES, type NotificationFilters } from './listing';
 import { notificationInput, notificationToWire, type NotificationInput } from './notification-schemas';
 import { ifMatchHolds, itemEtag, parseIfMatch, preconditionFailed } from './preconditions';
 import { UnknownEventError, type Tx } from './repository';
 import { cacheKeyPart, jsonResponse, send, weakEtag } from './responses';
 import { parseInstant } from './time';
 import { ID, mergePatch, validate } from './validation';
-import { requestBody } from './wire';
+import { requestBody, type RouteHandler } from './wire';
 
 const LIST_PATH = '/eventpost/notifications';
 const CACHE_CONTROL = 'private, no-cache';
@@ -23,10 +23,9 @@ function itemResponse(status: number, row: NotificationRow, extra: Record<string
   return jsonResponse(status, notificationToWire(row), { ETag: itemEtag(row.id, row.version), ...extra });
 }
 
+/** The path id, checked by the router against `ID`. */
 function notificationId(req: Request): string {
-  const id = req.params.id;
-  if (typeof id !== 'string' || !ID.test(id)) throw notFound('No notification has this id');
-  return id;
+  return req.params.id as string;
 }
 
 const pastDetail: ValidationDetail = {
@@ -83,9 +82,8 @@ async function unknownEventAsField<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function listNotifications(ctx: EventpostContext): RequestHandler {
-  return async (req, res) => {
-    const filters = parseNotificationFilters(req);
+export function listNotifications(ctx: EventpostContext) {
+  return async (filters: NotificationFilters, req: Request, res: Response) => {
     const query = canonicalQuery(req, NOTIFICATION_QUERY_NAMES);
     const entry = `ntl:${cacheKeyPart(`${query}|${filters.cursor ? String(req.query.cursor) : ''}`)}`;
     const cached = await ctx.cache.lookup('notification_list', 'nt', entry);
@@ -102,7 +100,7 @@ export function listNotifications(ctx: EventpostContext): RequestHandler {
   };
 }
 
-export function getNotification(ctx: EventpostContext): RequestHandler {
+export function getNotification(ctx: EventpostContext): RouteHandler {
   return async (req, res) => {
     const id = notificationId(req);
     const cached = await ctx.cache.lookup('notification', `nt:${id}`, `nt:${id}`);
@@ -115,7 +113,7 @@ export function getNotification(ctx: EventpostContext): RequestHandler {
   };
 }
 
-export function createNotification(ctx: EventpostContext): RequestHandler {
+export function createNotification(ctx: EventpostContext): RouteHandler {
   return async (req, res) => {
     const response = await idempotent(req, ctx.repository, 'notifications', async () => {
       const input = await parseNotificationBody(ctx, requestBody(req), () => true);
@@ -130,7 +128,7 @@ export function createNotification(ctx: EventpostContext): RequestHandler {
 }
 
 /** PUT (`merge` false) and PATCH (`merge` true) share one locked read-check-write. */
-function updateNotification(ctx: EventpostContext, merge: boolean): RequestHandler {
+function updateNotification(ctx: EventpostContext, merge: boolean): RouteHandler {
   return async (req, res) => {
     const id = notificationId(req);
     const body = requestBody(req);
@@ -174,7 +172,7 @@ function validateShapeEarly(body: unknown): void {
 export const replaceNotification = (ctx: EventpostContext) => updateNotification(ctx, false);
 export const patchNotification = (ctx: EventpostContext) => updateNotification(ctx, true);
 
-export function deleteNotification(ctx: EventpostContext): RequestHandler {
+export function deleteNotification(ctx: EventpostContext): RouteHandler {
   return async (req, res) => {
     const id = notificationId(req);
     const condition = parseIfMatch(req, id);

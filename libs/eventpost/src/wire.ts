@@ -87,10 +87,8 @@ function contentTypeError(header: string | undefined): HttpError | undefined {
 
 const tooLarge = (limit: number) => new HttpError(413, 'payload_too_large', `Request body exceeds ${limit} bytes`, { limit });
 
-export function methodNotAllowed(allow: string): RequestHandler {
-  return (req, _res, next) =>
-    next(new HttpError(405, 'method_not_allowed', `${req.method} is not allowed here`, null, { Allow: allow }));
-}
+/** A handler of an operation that reads its (router-checked) request itself. */
+export type RouteHandler = (req: Request, res: Response) => Promise<void>;
 
 export const unknownPath: RequestHandler = (_req, _res, next) => next(new HttpError(404, 'not_found', 'No route matches this path'));
 

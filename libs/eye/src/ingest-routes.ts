@@ -1,10 +1,12 @@
-import { HttpError, type ErrorDetail } from '@platform/platform';
-import type { ErrorRequestHandler, Request, RequestHandler, Response, Router } from 'express';
+import { HttpError, operation, type AnyOperation, type ErrorDetail, type Security } from '@platform/platform';
+import type { ErrorRequestHandler, Request, Response } from 'express';
+import { z } from 'zod';
 import { authenticate, keyFromHeader, type Caller } from './auth';
 import { isJsonMediaType, mediaTypeOf, readBody } from './body';
 import type { EyeConfig } from './config';
 import { isPlainObject } from './envelope';
 import type { Ingest, IngestItem, IngestRequest, ItemOutcome, Rejection } from './ingest';
+import { batchBody, eventBody, responses, segmentBatchBody } from './schemas';
 import { mapSegmentMessage, withDefaults } from './segment';
 import { nowMicros } from './timestamp';
 
@@ -34,24 +36,13 @@ export const recordedErrorHandler: ErrorRequestHandler = (error, _req, res, next
   res.status(error.status).json({ error: { code: error.code, message: error.message, details: error.details, error_id: error.errorId } });
 };
 
-const cors: RequestHandler = (req, res, next) => {
-  res.setHeader('Access-Control-Allow-Origin', '*');
-  if (req.method === 'OPTIONS') {
-    res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
-    res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
-    res.setHeader('Access-Control-Max-Age', '86400');
-    res.status(204).end();
-    return;
-  }
-  next();
-};
-
-const methodNotAllowed: RequestHandler = () => {
-  throw new HttpError(405, 'method_not_allowed', 'Only POST is allowed here', null, { Allow: 'POST, OPTIONS' });
-};
+const segmentMessage = z.record(z.string(), z.unknown()).meta({ description: 'A Segment track, page or identify message' });
+const CORS = { allowHeaders: ['Authorization', 'Content-Type'], maxAgeSeconds: 86400 };
+const WRITE_KEY_SCHEMES = ['eyeWriteKeyBasic', 'eyeWriteKeyBearer'];
 
 /** POST /events, /events/batch and the Segment endpoints: each answers after its events are durably queued. */
-export function mountIngestRoutes(router: Router, config: EyeConfig, ingest: Ingest): void {
+export function ingestOperations(config: EyeConfig, ingest: Ingest): AnyOperation[] {
+  const writeKey: Security<Caller> = { schemes: WRITE_KEY_SCHEMES, authenticate: (req) => authenticate(config.writeKeys, req) };
   const requestOf = (req: Request, caller: Caller): IngestRequest => ({
     application: caller.application,
     endpoint: req.baseUrl + req.path,
@@ -84,9 +75,7 @@ export function mountIngestRoutes(router: Router, config: EyeConfig, ingest: Ing
     }
   };
 
-  router.options('/events', cors);
-  router.post('/events', cors, async (req, res) => {
-    const caller = authenticate(config.writeKeys, req);
+  const postEvent = async (caller: Caller, req: Request, res: Response) => {
     requireJson(req);
     const request = requestOf(req, caller);
     const { value } = await parseBody(req, request, SINGLE_LIMIT, { tooLarge: 413, malformed: 400 });
@@ -94,12 +83,9 @@ export function mountIngestRoutes(router: Router, config: EyeConfig, ingest: Ing
     if (outcome!.status === 'accepted') res.status(202).json({ status: 'accepted', id: outcome!.id });
     else if (outcome!.status === 'duplicate') res.status(200).json({ status: 'duplicate' });
     else throw new RecordedError(422, outcome!, outcome!.error_id);
-  });
-  router.all('/events', cors, methodNotAllowed);
+  };
 
-  router.options('/events/batch', cors);
-  router.post('/events/batch', cors, async (req, res) => {
-    const caller = authenticate(config.writeKeys, req);
+  const postBatch = async (caller: Caller, req: Request, res: Response) => {
     requireJson(req);
     const request = requestOf(req, caller);
     const { value, text } = await parseBody(req, request, BATCH_LIMIT, { tooLarge: 413, malformed: 400 });
@@ -108,8 +94,7 @@ export function mountIngestRoutes(router: Router, config: EyeConfig, ingest: Ing
     const events = (value as { events: unknown[] }).events;
     const outcomes = await ingest.ingest(request, events.map((event, index) => ({ index, event })));
     res.status(202).json(summarise(outcomes));
-  });
-  router.all('/events/batch', cors, methodNotAllowed);
+  };
 
   const segmentHandler = (type?: string) => async (req: Request, res: Response) => {
     requireJson(req, true);
@@ -148,14 +133,62 @@ export function mountIngestRoutes(router: Router, config: EyeConfig, ingest: Ing
     const outcomes = await ingest.ingest(request, items);
     res.status(200).json({ success: true, ...summarise(outcomes) });
   };
-  router.options('/segment/v1/batch', cors);
-  router.post('/segment/v1/batch', cors, segmentHandler());
-  router.all('/segment/v1/batch', cors, methodNotAllowed);
-  for (const type of ['track', 'page', 'identify'] as const) {
-    router.options(`/segment/v1/${type}`, cors);
-    router.post(`/segment/v1/${type}`, cors, segmentHandler(type));
-    router.all(`/segment/v1/${type}`, cors, methodNotAllowed);
-  }
+  const segment = (path: string, summary: string, schema: z.ZodType, type?: 'track' | 'page' | 'identify') =>
+    operation({
+      method: 'post',
+      path,
+      summary,
+      description: 'The write key may also be the body\'s `writeKey` (Segment libraries send it so).',
+      // The key is read after the body when it is not in a header: the handler authenticates.
+      security: { schemes: WRITE_KEY_SCHEMES },
+      body: { parser: 'stream', limit: SEGMENT_LIMIT, schema, mediaTypes: ['application/json', 'text/plain'] },
+      cors: CORS,
+      responses: {
+        200: responses.segment,
+        400: { description: 'Too large, not JSON or not a valid batch (recorded, with `error_id`)', error: true },
+        401: { description: 'Missing or unknown write key', error: true },
+        415: { description: 'Neither JSON nor text/plain', error: true },
+      },
+      handler: (_input, req, res) => segmentHandler(type)(req, res),
+    });
+
+  return [
+    operation({
+      method: 'post',
+      path: '/events',
+      summary: 'Ingest one event (202 once durably queued)',
+      security: writeKey,
+      body: { parser: 'stream', limit: SINGLE_LIMIT, schema: eventBody },
+      cors: CORS,
+      responses: {
+        202: responses.accepted,
+        200: responses.duplicate,
+        400: { description: 'Not JSON (recorded, with `error_id`)', error: true },
+        413: { description: 'Over 32 KiB (recorded, with `error_id`)', error: true },
+        415: { description: 'Not application/json', error: true },
+        422: { description: 'The event is rejected (recorded, with `error_id`)', error: true },
+      },
+      handler: ({ auth }, req, res) => postEvent(auth, req, res),
+    }),
+    operation({
+      method: 'post',
+      path: '/events/batch',
+      summary: 'Ingest 1-1000 events; items are independent',
+      security: writeKey,
+      body: { parser: 'stream', limit: BATCH_LIMIT, schema: batchBody },
+      cors: CORS,
+      responses: {
+        202: responses.batch,
+        400: { description: 'Not JSON (recorded, with `error_id`)', error: true },
+        413: { description: 'Over 1 MiB (recorded, with `error_id`)', error: true },
+        415: { description: 'Not application/json', error: true },
+        422: { description: 'Not a batch of 1-1000 events (recorded, with `error_id`)', error: true },
+      },
+      handler: ({ auth }, req, res) => postBatch(auth, req, res),
+    }),
+    segment('/segment/v1/batch', 'Segment HTTP API batch', segmentBatchBody),
+    ...(['track', 'page', 'identify'] as const).map((type) => segment(`/segment/v1/${type}`, `Segment ${type}`, segmentMessage, type)),
+  ];
 }
 
 function messageProblem(): Rejection {

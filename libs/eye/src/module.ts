@@ -1,15 +1,13 @@
-import { redisKey, requestErrors, type DomainModule, type ModuleFactory } from '@platform/platform';
-import { Router } from 'express';
+import { redisKey, type DomainModule, type ModuleFactory } from '@platform/platform';
 import { loadEyeConfig } from './config';
 import { createDedupClaims } from './dedup';
 import { createIngest } from './ingest';
-import { mountIngestRoutes, recordedErrorHandler } from './ingest-routes';
+import { ingestOperations, recordedErrorHandler } from './ingest-routes';
 import { persistWorker } from './jobs';
 import { createEyeMetrics } from './metrics';
 import { eyeMigrations } from './migrations';
-import { eyeOpenApi } from './openapi';
 import { createPersistPipeline } from './pipeline';
-import { mountQueryRoutes } from './query-routes';
+import { queryOperations } from './query-routes';
 import { createRepository } from './repository';
 import { createTypeRegistry } from './type-registry';
 
@@ -22,20 +20,19 @@ export const createEyeModule: ModuleFactory = (deps): DomainModule => {
   const pipeline = createPersistPipeline(deps, config, claims);
   const ingest = createIngest(config, registry, claims, pipeline, metrics);
 
-  const router = Router();
-  // Queries first: GET /events is a query, every other method on it belongs to ingestion.
-  mountQueryRoutes(router, { config, repository, registry, ingest, pipeline, claims });
-  mountIngestRoutes(router, config, ingest);
-  // Spec: a malformed id is 404.
-  router.use(requestErrors({ undecodablePath: 'not_found' }));
-  router.use(recordedErrorHandler);
 
   return {
     name: 'eye',
-    router,
+    description: 'Event ingestion (own API and Segment), deduplication, schema registry, queries and replay of rejected input',
+    operations: [...queryOperations({ config, repository, registry, ingest, pipeline, claims }), ...ingestOperations(config, ingest)],
+    securitySchemes: {
+      eyeWriteKeyBasic: { type: 'http', scheme: 'basic', description: "An application's write key as the Basic user name (empty password), as Segment libraries send it" },
+      eyeWriteKeyBearer: { type: 'http', scheme: 'bearer', description: "An application's write key as `Authorization: Bearer <key>`" },
+    },
+    // Recorded rejections carry their `error_id`.
+    fallback: [recordedErrorHandler],
     migrations: eyeMigrations,
     workers: [persistWorker(repository, metrics, config.workerConcurrency)],
-    openapi: eyeOpenApi,
     close: () => pipeline.drain(),
   };
 };

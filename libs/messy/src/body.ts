@@ -1,4 +1,4 @@
-import express, { type Request, type RequestHandler } from 'express';
+import type { Request } from 'express';
 import { HttpError } from '@platform/platform';
 import { decodeUrlEncoded } from './urlencoded';
 import type { RawValue } from './validation';
@@ -7,11 +7,6 @@ export const SINGLE_BODY_LIMIT = 64 * 1024;
 export const BATCH_BODY_LIMIT = 8 * 1024 * 1024;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Reads the raw body bytes of any content type (413 past `limit`); decoding is the route's choice. */
-export function rawBody(limit: number): RequestHandler {
-  return express.raw({ type: () => true, limit });
-}
 
 function mediaType(req: Request): { type: string; charset?: string } | undefined {
   const header = req.headers['content-type'];

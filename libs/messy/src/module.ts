@@ -6,8 +6,7 @@ import { createIngestQueue } from './ingest-queue';
 import { createIngestProcessor, startMessyWorkers } from './jobs';
 import { createMessyMetrics } from './metrics';
 import { migrations } from './migrations';
-import { messyOpenApi } from './openapi';
-import { createRouter } from './routes';
+import { messyOperations, messySecuritySchemes } from './operations';
 import { createStatsService } from './stats-service';
 import { createUuidV7Generator } from './uuid7';
 import { createWriteService } from './writes';
@@ -38,9 +37,10 @@ export const createMessyModule: ModuleFactory = (deps): DomainModule => {
 
   return {
     name: 'messy',
-    router: createRouter({ config, db, writes, stats, metrics, platformMetrics: deps.metrics }),
+    description: 'A message wall: durable 202 writes through a Redis queue, keyset reads and cached statistics',
+    operations: messyOperations({ config, db, writes, stats, metrics, platformMetrics: deps.metrics }),
+    securitySchemes: messySecuritySchemes,
     migrations,
-    openapi: messyOpenApi,
     async start() {
       if (!config.MESSY_ADMIN_TOKEN) logger.warn('MESSY_ADMIN_TOKEN is unset: /messy/admin/* is open to anyone');
       await warnUnlessNoEviction(deps.redis, logger);

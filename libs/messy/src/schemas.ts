@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { MAX_LENGTH, STATES } from './validation';
+import { parseListQuery } from './read-query';
+import { MAX_LENGTH, STATES, type RawValue } from './validation';
 
 /** Request and response shapes (the OpenAPI source); the write rules themselves live in validation.ts. */
 
@@ -24,19 +25,40 @@ export const messageView = z.object({
   created_at: z.string().describe('ISO 8601 UTC'),
 });
 
-export const messageParams = z.object({ id: z.string() });
-
-export const listQuery = z.object({
-  state: z.string().optional(),
-  city: z.string().optional(),
-  username: z.string().optional(),
-  limit: z.string().regex(/^[0-9]+$/).optional().describe('1-500, default 50'),
-  cursor: z.string().optional(),
+export const messageParams = z.object({
+  id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'No persisted message has this id'),
 });
+
+/** A query parameter as the module's strict decoder gives it (a string, or a duplicate / bad UTF-8 marker). */
+const queryParam = (description: string, extra: Record<string, unknown> = {}) => z.unknown().meta({ type: 'string', description, ...extra }).optional();
+
+/** `GET /messages` filters, validated by `parseListQuery` (its 422 details name each bad parameter). */
+export const listQuery = z
+  .object({
+    state: queryParam(`USPS code, case-insensitive: ${STATES.join(', ')}`),
+    city: queryParam('Matched by city key (case and accents folded)'),
+    username: queryParam('Exact username'),
+    limit: queryParam('1-500, default 50', { pattern: '^[0-9]{1,4}$' }),
+    cursor: queryParam('`next_cursor` of the previous page'),
+  })
+  .transform((fields) => parseListQuery(fields as Record<string, RawValue>));
 
 export const messagePage = z.object({ items: z.array(messageView), next_cursor: z.string().nullable() });
 
-export const seedWriteQuery = messageInput.partial();
+/** The seed's GET write: the message in the query string, validated as a message by the handler. */
+export const seedWriteQuery = z.object({
+  username: queryParam(messageInput.shape.username.description!),
+  city: queryParam(messageInput.shape.city.description!),
+  state: queryParam(messageInput.shape.state.description!),
+  message: queryParam(messageInput.shape.message.description!),
+});
+
+export const idempotencyHeaders = z.object({
+  'Idempotency-Key': z
+    .string()
+    .meta({ description: '1-255 visible ASCII characters; a retry with the same normalised message(s) gets the same ids for 24 h', examples: ['order-42'] })
+    .optional(),
+});
 
 export const statsBody = z.object({
   result: z.literal('success'),

@@ -35,11 +35,11 @@ describe('schema messy', () => {
     expect(Object.keys(document.paths).filter((path) => path.startsWith('/messy')).sort()).toEqual([
       '/messy/admin/stats/recount',
       '/messy/admin/stats/refresh',
-      '/messy/message/write/',
+      '/messy/message/write',
       '/messy/messages',
       '/messy/messages/batch',
       '/messy/messages/{id}',
-      '/messy/stat/get/',
+      '/messy/stat/get',
       '/messy/stats',
     ]);
   });

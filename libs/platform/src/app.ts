@@ -1,21 +1,15 @@
 import express, { type Express, type RequestHandler } from 'express';
+import { z } from 'zod';
 import { renderDocsPage } from './docs-page';
 import { errorHandler, hostRequired, notFoundHandler, requestId } from './http';
+import { requestErrors } from './request-errors';
 import { requestLogger } from './request-log';
 import { httpMetricsMiddleware } from './metrics';
 import type { DomainModule } from './module';
-import { buildOpenApiDocument, type OpenApiPaths } from './openapi';
+import { buildOpenApiDocument } from './openapi';
+import { operation, PUBLIC, type AnyOperation } from './operation';
+import { operationRouter } from './operation-router';
 import type { Platform } from './platform';
-
-const PLATFORM_PATHS: OpenApiPaths = {
-  '/healthz': { get: { summary: 'The process is up', responses: { 200: { description: 'up' } } } },
-  '/readyz': {
-    get: { summary: 'Postgres and Redis answer and migrations are done', responses: { 200: { description: 'ready' }, 503: { description: 'not ready' } } },
-  },
-  '/metrics': { get: { summary: 'Prometheus metrics of this process', responses: { 200: { description: 'text exposition' } } } },
-  '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
-  '/docs': { get: { summary: 'Rendered API reference', responses: { 200: { description: 'HTML' } } } },
-};
 
 export interface HttpAppOptions {
   /** Mount the modules' routers (ROLE all|api); a worker process serves only the platform endpoints. */
@@ -23,9 +17,14 @@ export interface HttpAppOptions {
   version?: string;
 }
 
+const readiness = z.object({
+  status: z.enum(['ready', 'unavailable']),
+  checks: z.record(z.string(), z.string()).meta({ examples: [{ postgres: 'ok', redis: 'ok', migrations: 'ok' }] }),
+});
+
 /** The gateway's HTTP surface: request id → logs → metrics → platform endpoints → modules → 404 → errors. */
 export function createHttpApp(platform: Platform, modules: DomainModule[], options: HttpAppOptions = {}): Express {
-  const { logger, metrics } = platform.deps;
+  const { logger, metrics, config } = platform.deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -43,29 +42,87 @@ export function createHttpApp(platform: Platform, modules: DomainModule[], optio
     ),
   );
 
-  const openapi = buildOpenApiDocument({ title: 'Unified service platform', version: options.version ?? '0.1.0' }, served, PLATFORM_PATHS);
-  const docsPage = renderDocsPage(openapi as Parameters<typeof renderDocsPage>[0]);
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const { ok, checks } = await platform.readiness();
-    if (!ok) res.setHeader('Retry-After', '1');
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', checks });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('Content-Type', metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
-  });
-  app.get('/openapi.json', (_req, res) => {
-    res.json(openapi);
-  });
-  app.get('/docs', (_req, res) => {
-    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
-    res.type('html').send(docsPage);
-  });
+  let openapi: Record<string, unknown> = {};
+  let docsPage = '';
+  const platformOperations: AnyOperation[] = [
+    operation({
+      method: 'get',
+      path: '/healthz',
+      summary: 'The process is up',
+      security: PUBLIC,
+      responses: { 200: z.object({ status: z.literal('ok') }) },
+      handler: (_input, _req, res) => void res.json({ status: 'ok' }),
+    }),
+    operation({
+      method: 'get',
+      path: '/readyz',
+      summary: 'Postgres and Redis answer and migrations are done',
+      security: PUBLIC,
+      responses: { 200: readiness, 503: { description: 'Not ready', schema: readiness, headers: { 'Retry-After': 'Seconds to wait' } } },
+      handler: async (_input, _req, res) => {
+        const { ok, checks } = await platform.readiness();
+        if (!ok) res.setHeader('Retry-After', '1');
+        res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'unavailable', checks });
+      },
+    }),
+    operation({
+      method: 'get',
+      path: '/metrics',
+      summary: 'Prometheus metrics of this process',
+      security: PUBLIC,
+      responses: { 200: { description: 'Prometheus text exposition', mediaType: 'text/plain', schema: z.string() } },
+      handler: async (_input, _req, res) => {
+        res.setHeader('Content-Type', metrics.registry.contentType);
+        res.send(await metrics.registry.metrics());
+      },
+    }),
+    operation({
+      method: 'get',
+      path: '/openapi.json',
+      summary: 'This document',
+      security: PUBLIC,
+      responses: { 200: { description: 'OpenAPI 3.1', schema: z.record(z.string(), z.unknown()) } },
+      handler: (_input, _req, res) => void res.json(openapi),
+    }),
+    operation({
+      method: 'get',
+      path: '/docs',
+      summary: 'Rendered API reference',
+      security: PUBLIC,
+      responses: { 200: { description: 'HTML', mediaType: 'text/html', schema: z.string() } },
+      handler: (_input, _req, res) => {
+        res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+        res.type('html').send(docsPage);
+      },
+    }),
+  ];
+  openapi = buildOpenApiDocument(
+    {
+      title: 'Unified service platform',
+      version: options.version ?? '0.1.0',
+      description: 'One gateway serving the santa, eye, eventpost, snackdrawer and messy modules over a shared kernel.',
+    },
+    config.PUBLIC_URL,
+    [
+      { prefix: '', tag: { name: 'platform', description: 'Health, readiness, metrics and this reference' }, operations: platformOperations },
+      ...served.map((m) => ({
+        prefix: `/${m.name}`,
+        tag: { name: m.name, description: m.description },
+        operations: m.operations,
+        securitySchemes: m.securitySchemes,
+      })),
+    ],
+  );
+  docsPage = renderDocsPage(openapi as Parameters<typeof renderDocsPage>[0]);
+  app.use(operationRouter(platformOperations));
 
-  for (const module of served) app.use(`/${module.name}`, module.router);
+  for (const module of served) {
+    const prefix = `/${module.name}`;
+    app.use(prefix, operationRouter(module.operations));
+    if (module.pages) app.use(prefix, module.pages);
+    app.use(prefix, requestErrors());
+    if (module.fallback) app.use(prefix, ...module.fallback);
+  }
   app.use(notFoundHandler());
   app.use(errorHandler(logger));
   return app;

@@ -76,26 +76,6 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, wha
   throw new HttpError(422, 'validation_failed', `Invalid ${what}`, zodDetails(result.error));
 }
 
-type RequestSchemas = Partial<Record<'body' | 'query' | 'params', z.ZodType>>;
-type Parsed<S extends RequestSchemas> = { [K in keyof S]: S[K] extends z.ZodType ? z.infer<S[K]> : never };
-
-/**
- * Validates the named parts of a request at the edge and returns them typed, e.g.
- * `const { body, params } = parseRequest(req, { body: createGroup, params: groupParams })`.
- * Every failing field of every part is listed in one 422.
- */
-export function parseRequest<S extends RequestSchemas>(req: Request, schemas: S): Parsed<S> {
-  const parsed: Record<string, unknown> = {};
-  const details: ValidationDetail[] = [];
-  for (const [part, schema] of Object.entries(schemas) as ['body' | 'query' | 'params', z.ZodType][]) {
-    const result = schema.safeParse(req[part] ?? {});
-    if (result.success) parsed[part] = result.data;
-    else details.push(...zodDetails(result.error).map((detail) => ({ ...detail, in: part })));
-  }
-  if (details.length) throw new HttpError(422, 'validation_failed', 'Invalid request', details);
-  return parsed as Parsed<S>;
-}
-
 export function notFoundHandler(): RequestHandler {
   return (_req, _res, next) => next(new HttpError(404, 'not_found', 'No route matches this path'));
 }

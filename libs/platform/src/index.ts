@@ -2,7 +2,7 @@ export { ConfigError, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, loadConfig, parse
 export { createDatabase, dropDatabase, ensureDatabaseExists, isPgError, moduleDb, quoteIdentifier, type Database } from './db';
 export { queryTemplate } from './query-template';
 export { errorBody, HttpError, notFound, serviceUnavailable, type ErrorDetail } from './errors';
-export { errorHandler, jsonBody, notFoundHandler, parseOrThrow, parseRequest, requestId, zodDetails, type ValidationDetail } from './http';
+export { errorHandler, notFoundHandler, parseOrThrow, requestId, zodDetails, type ValidationDetail } from './http';
 export { createLogger, redactUrl, type Logger } from './logger';
 export { MAIL_QUEUE, type MailMessage, type Mailer, type MailOutboxTable } from './mail';
 export {
@@ -19,7 +19,7 @@ export {
 export { HistogramSeries, SeriesHistogram } from './series-histogram';
 export { runMigrations, type Migration, type MigrationSet } from './migrations';
 export { redisKey, type DomainModule, type ModuleFactory, type PlatformDeps } from './module';
-export { buildOpenApiDocument, openApiPaths, toOpenApiPath, type OpenApiPaths, type OperationSpec } from './openapi';
+export { operation, PUBLIC, type AnyOperation, type Operation, type OperationInput, type ResponseSpec, type Security } from './operation';
 export { createPlatform, PLATFORM_SCHEMA, type Platform } from './platform';
 export { DEFAULT_JOB_OPTIONS, type Job, type JobsOptions, type Queues, type ScheduleSpec, type WorkerSpec } from './queue';
 export { deleteKeysWithPrefix, type Redis } from './redis';

@@ -1,22 +1,30 @@
-import type { Router } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Router } from 'express';
 import type { Kysely } from 'kysely';
 import type { Migration } from './migrations';
 import type { Logger } from 'pino';
 import type { PlatformConfig } from './config';
 import type { Mailer } from './mail';
 import type { Metrics } from './metrics';
-import type { OpenApiPaths } from './openapi';
+import type { AnyOperation } from './operation';
 import type { Queues, ScheduleSpec, WorkerSpec } from './queue';
 import type { Redis } from './redis';
 
 export interface DomainModule {
   /** `santa`: its URL prefix, Postgres schema, metric prefix, queue prefix and Redis key segment. */
   name: string;
-  router: Router;
+  /** The module's tag description in the API reference. */
+  description: string;
+  /** The JSON API, one declaration per method and path (routing, validation, 405/Allow/OPTIONS, OpenAPI). */
+  operations: AnyOperation[];
+  /** OpenAPI security scheme objects by the names its operations use. */
+  securitySchemes?: Record<string, Record<string, unknown>>;
+  /** HTML pages, outside the JSON API. */
+  pages?: Router;
+  /** After the operations and pages: the module's own 404 and error rendering. */
+  fallback?: (RequestHandler | ErrorRequestHandler)[];
   migrations: Record<string, Migration>;
   workers?: WorkerSpec[];
   schedules?: ScheduleSpec[];
-  openapi?: OpenApiPaths;
   /** false silences the platform's HTTP metrics for this module (overhead benchmarks). */
   httpMetrics?: boolean;
   /** Runs after migrations, before the gateway listens (seed data, bootstrap accounts). */

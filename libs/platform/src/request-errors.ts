@@ -2,14 +2,6 @@ import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler } from 'express';
 import { HttpError, notFound } from './errors';
 
-export interface RequestErrorOptions {
-  /**
-   * The answer to a path parameter whose percent-escapes do not decode (`%ZZ`, `%C0%AF`): 400 `malformed_path`,
-   * or `not_found` where the module's spec says that an id of any shape that names no record is a 404.
-   */
-  undecodablePath?: 'malformed_path' | 'not_found';
-}
-
 export const unsupportedContentEncoding = (encoding: string) =>
   new HttpError(415, 'unsupported_media_type', `Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not supported`);
 
@@ -17,12 +9,10 @@ export const unsupportedContentEncoding = (encoding: string) =>
  * The one mapping of client errors raised below the modules — Express's router, body-parser, raw-body, zlib,
  * anything http-errors shaped — to the 4xx they deserve; undefined for every other error.
  */
-export function requestError(error: unknown, options: RequestErrorOptions = {}): HttpError | undefined {
-  // Express's router throws a URIError (with status 400) when it decodes a path parameter.
-  if (error instanceof URIError) {
-    if (options.undecodablePath === 'not_found') return notFound('No route or record matches this path');
-    return new HttpError(400, 'malformed_path', 'A path segment is not valid percent-encoding');
-  }
+export function requestError(error: unknown): HttpError | undefined {
+  // Express's router throws a URIError (with status 400) when it decodes a path parameter. Every module's spec
+  // answers 404 for a path id of any shape that names no record, and one that does not decode names none.
+  if (error instanceof URIError) return notFound('No route or record matches this path');
   if (typeof error !== 'object' || error === null) return undefined;
   const { type, limit, encoding, code, expose } = error as { type?: unknown; limit?: number; encoding?: unknown; code?: unknown; expose?: unknown };
   switch (type) {
@@ -56,10 +46,7 @@ function httpStatusOf(error: object): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
 }
 
-/**
- * For a module router with its own error answers or spec: turns the client errors raised below it into
- * `HttpError`s, with the module's options, before its own error handlers and the platform's see them.
- */
-export function requestErrors(options: RequestErrorOptions): ErrorRequestHandler {
-  return (error, _req, _res, next) => next(requestError(error, options) ?? error);
+/** Turns the client errors raised below a module into `HttpError`s before the module's own error answers see them. */
+export function requestErrors(): ErrorRequestHandler {
+  return (error, _req, _res, next) => next(requestError(error) ?? error);
 }

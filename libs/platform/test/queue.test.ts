@@ -1,4 +1,3 @@
-import { Router } from 'express';
 import { describe, expect, it } from 'vitest';
 import type { ModuleFactory } from '../src';
 import { startTestApp, waitFor } from '../src/testing';
@@ -6,7 +5,8 @@ import { startTestApp, waitFor } from '../src/testing';
 function jobsModule(log: string[]): ModuleFactory {
   return () => ({
     name: 'jobs',
-    router: Router(),
+    description: 'Jobs only',
+    operations: [],
     migrations: {},
     workers: [
       {
@@ -48,7 +48,8 @@ describe('queues and workers', () => {
   it('job schedulers are upserted once however many processes start', async () => {
     const factory: ModuleFactory = () => ({
       name: 'ticks',
-      router: Router(),
+      description: 'Jobs only',
+    operations: [],
       migrations: {},
       workers: [{ queue: 'ticks.tick', processor: async () => undefined }],
       schedules: [{ queue: 'ticks.tick', id: 'ticks.every-minute', everyMs: 60_000, jobName: 'tick' }],

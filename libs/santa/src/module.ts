@@ -1,4 +1,4 @@
-import { moduleDb, redisKey, requestErrors, type DomainModule, type ModuleFactory } from '@platform/platform';
+import { moduleDb, redisKey, type DomainModule, type ModuleFactory } from '@platform/platform';
 import { Router } from 'express';
 import { loadSantaConfig } from './config';
 import type { SantaDb } from './db';
@@ -6,10 +6,8 @@ import { createEmails } from './emails';
 import { createSantaMetrics } from './metrics';
 import { idempotent } from './idempotency';
 import { migrations } from './migrations';
-import { santaOpenApi } from './openapi';
-
+import { santaOperations, santaSecuritySchemes } from './operations';
 import { mountPages } from './pages';
-import { mountApi } from './routes';
 import { SantaService } from './service';
 
 export const createSantaModule: ModuleFactory = (deps): DomainModule => {
@@ -25,19 +23,18 @@ export const createSantaModule: ModuleFactory = (deps): DomainModule => {
     redis: deps.redis,
     key: (...parts) => redisKey(deps.config, 'santa', ...parts),
   });
-  const router = Router();
-  mountApi(router, service, idempotent(deps.redis, (slot) => redisKey(deps.config, 'santa', 'idempotency', slot)));
-  mountPages(router, service);
-  // Spec: a malformed id is 404.
-  router.use(requestErrors({ undecodablePath: 'not_found' }));
+  const pages = Router();
+  mountPages(pages, service);
 
   return {
     name: 'santa',
-    router,
+    description: 'Secret Santa groups with a verifiable draw: capability tokens, wishlists, anonymous messages and e-mails',
+    operations: santaOperations(service, idempotent(deps.redis, (slot) => redisKey(deps.config, 'santa', 'idempotency', slot))),
+    securitySchemes: santaSecuritySchemes,
+    pages,
     migrations,
     workers: [emails.worker],
     schedules: [emails.schedule],
-    openapi: santaOpenApi(),
     async close() {
       emails.close();
     },

@@ -118,6 +118,76 @@ export const listQuery = z.object({
 
 export const messagesQuery = listQuery.extend({ with: z.enum(['giftee', 'santa']) });
 
+export const groupParams = z.object({ gid: z.uuid('No such group') });
+export const memberParams = groupParams.extend({ mid: z.uuid('No such member') });
+export const itemParams = groupParams.extend({ id: z.string().meta({ description: 'An id, or `current` for the current draw' }) });
+export const idempotencyHeaders = z.object({
+  'Idempotency-Key': z.string().meta({ description: 'Replays the first successful reply for a day (1–255 visible ASCII characters)', examples: ['create-group-7f3a'] }).optional(),
+});
+
+// Response bodies, hoisted into the OpenAPI components by their ids.
+export const me = z
+  .object({ id: z.uuid(), name: z.string(), email: z.string().nullable(), role: z.enum(['admin', 'member']), participating: z.boolean(), joined_at: z.string() })
+  .meta({ id: 'SantaMe' });
+export const member = me.omit({ email: true }).extend({ has_email: z.boolean().optional() }).meta({ id: 'SantaMember' });
+export const drawSummary = z
+  .object({
+    id: z.uuid(),
+    number: z.number(),
+    status: z.enum(['active', 'superseded']),
+    mode,
+    avoid_previous: z.boolean(),
+    participant_count: z.number(),
+    algorithm: z.literal('santa-draw-v1'),
+    commitment: z.string(),
+    created_at: z.string(),
+    revealed_at: z.string().nullable(),
+  })
+  .meta({ id: 'SantaDrawSummary' });
+const pair = z.object({ giver_id: z.uuid(), receiver_id: z.uuid() });
+export const drawDetail = drawSummary
+  .extend({
+    seed: z.string().nullable(),
+    input: z.string().nullable(),
+    initial_pairs: z.array(pair).nullable(),
+    changes: z.array(z.object({ seq: z.number(), kind: z.enum(['join', 'leave']), member_id: z.uuid(), giver_id: z.uuid(), created_at: z.string() })).nullable(),
+    pairs: z.array(pair.extend({ giver_name: z.string(), receiver_name: z.string() })).nullable(),
+  })
+  .meta({ id: 'SantaDrawDetail' });
+export const group = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    mode,
+    avoid_previous: z.boolean(),
+    budget: z.object({ amount: z.number(), currency: z.string() }).nullable(),
+    exchange_date: z.string().nullable(),
+    status: z.enum(['open', 'drawn', 'revealed']),
+    member_count: z.number(),
+    participant_count: z.number(),
+    created_at: z.string(),
+    draw: drawSummary.nullable(),
+    me,
+    invite_code: z.string().optional(),
+    invite_url: z.string().optional(),
+  })
+  .meta({ id: 'SantaGroup' });
+export const wishlist = z.object({ items: z.array(z.object({ text: z.string(), url: z.string().optional() })), updated_at: z.string().nullable() }).meta({ id: 'SantaWishlist' });
+export const message = z.object({ id: z.number(), from: z.enum(['me', 'giftee', 'santa']), text: z.string(), created_at: z.string() }).meta({ id: 'SantaMessage' });
+export const exclusion = z.object({ id: z.uuid(), giver_id: z.uuid(), receiver_id: z.uuid(), created_at: z.string() }).meta({ id: 'SantaExclusion' });
+export const nextCursor = { next_cursor: z.string().nullable() };
+export const removed = z.object({ removed: z.literal(true), draw_changed: z.boolean() });
+export const emailStatus = z.object({
+  id: z.number(),
+  kind: z.enum(['invitation', 'link', 'draw', 'change']),
+  member_id: z.uuid().nullable(),
+  status: z.enum(['queued', 'sent', 'failed', 'not_sent']),
+  attempts: z.number(),
+  last_error: z.string().nullable(),
+  created_at: z.string(),
+  sent_at: z.string().nullable(),
+});
+
 export type CreateGroupBody = z.infer<typeof createGroupBody>;
 export type PatchGroupBody = z.infer<typeof patchGroupBody>;
 export type ListQuery = z.infer<typeof listQuery>;

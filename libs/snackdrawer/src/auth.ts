@@ -1,5 +1,5 @@
-import { HttpError } from '@platform/platform';
-import type { Request, RequestHandler, Response } from 'express';
+import { HttpError, type Security } from '@platform/platform';
+import type { Request } from 'express';
 import { authStep } from './auth-step';
 import type { SnackdrawerConfig } from './config';
 import type { DenialReason, SnackdrawerMetrics } from './metrics';
@@ -18,17 +18,13 @@ export function unauthenticated(message = 'Authentication required'): HttpError 
   return new HttpError(401, 'unauthenticated', message, null, { 'WWW-Authenticate': 'Bearer realm="snackdrawer"' });
 }
 
-/** The authenticated caller, with the role read from the database (never from the token). */
-export function caller(res: Response): UserRow {
-  return res.locals.user as UserRow;
-}
-
 export interface Authenticator {
   /**
-   * Middleware: 401 unless a valid token names an existing user; `role: 'admin'` adds the 403 check.
-   * `exempt` looks the user up without injected DB faults (the fault API).
+   * The `snackdrawerJwt` security of an operation: 401 unless a valid token names an existing user, whose row
+   * (role read from the database, never from the token) the handler receives; `role: 'admin'` adds the 403
+   * check. `exempt` looks the user up without injected DB faults (the fault API).
    */
-  require(role?: 'admin', options?: { exempt?: boolean }): RequestHandler;
+  security(role?: 'admin', options?: { exempt?: boolean }): Security<UserRow>;
   login(username: string, password: string): Promise<{ token: string; token_type: 'Bearer'; expires_in: number }>;
   hash(password: string): Promise<string>;
   /** Computes the dummy hash up front, so the first unknown-username login costs what a wrong password does. */
@@ -126,15 +122,17 @@ export function createAuthenticator(options: {
       await dummyHash;
     },
     denied: (reason) => metrics.denied(reason),
-    require(role, { exempt = false } = {}) {
-      return async (req, res, next) => {
-        const user = await authenticate(req, exempt);
-        if (role === 'admin' && user.role !== 'admin') {
-          metrics.denied('not_admin');
-          throw new HttpError(403, 'forbidden', 'This action needs the admin role');
-        }
-        res.locals.user = user;
-        next();
+    security(role, { exempt = false } = {}) {
+      return {
+        schemes: ['snackdrawerJwt'],
+        async authenticate(req) {
+          const user = await authenticate(req, exempt);
+          if (role === 'admin' && user.role !== 'admin') {
+            metrics.denied('not_admin');
+            throw new HttpError(403, 'forbidden', 'This action needs the admin role');
+          }
+          return user;
+        },
       };
     },
     async login(username, password) {

@@ -1,11 +1,12 @@
-import { notFound } from '@platform/platform';
+import { z } from 'zod';
 
 const PATH_ID = /^[1-9][0-9]{0,15}$/;
 
-/** A path id: 1..2^53-1 in plain decimal, else 404 (never 422 or 500). */
-export function pathId(value: unknown, what = 'Resource'): number {
-  if (typeof value !== 'string' || !PATH_ID.test(value)) throw notFound(`${what} not found`);
-  const id = Number(value);
-  if (id > Number.MAX_SAFE_INTEGER) throw notFound(`${what} not found`);
-  return id;
-}
+/** A path id: 1..2^53-1 in plain decimal, else the router answers 404 `<what> not found` (never 422 or 500). */
+export const pathIdParam = (what: string) =>
+  z
+    .string()
+    .regex(PATH_ID, `${what} not found`)
+    .refine((value) => Number(value) <= Number.MAX_SAFE_INTEGER, `${what} not found`)
+    .transform(Number)
+    .meta({ description: `The ${what.toLowerCase()}'s id: 1 to 2^53-1 in plain decimal`, examples: ['42'] });

@@ -5,9 +5,8 @@ import { FaultInjector } from './faults';
 import { IdempotencyStore } from './idempotency';
 import { createSnackdrawerMetrics } from './metrics';
 import { migrations } from './migrations';
-import { snackdrawerOpenApi } from './openapi';
+import { pathDecodingErrors, snackdrawerOperations, snackdrawerSecuritySchemes } from './operations';
 import { createRepository } from './repository';
-import { createRoutes } from './routes';
 import { LoginThrottle } from './throttle';
 
 export const createSnackdrawerModule: ModuleFactory = (deps): DomainModule => {
@@ -23,13 +22,14 @@ export const createSnackdrawerModule: ModuleFactory = (deps): DomainModule => {
   // Boot work and the fault API (its auth lookup included) are never faulted.
   const exemptRepository = createRepository(deps.db, (operation, run) => metrics.timeDb(operation, run));
   const auth = createAuthenticator({ config, repository, exemptRepository, throttle: new LoginThrottle(deps.redis, deps.config), metrics });
-  const router = createRoutes({ config, repository, auth, faults, idempotency: new IdempotencyStore(deps.redis, deps.config) });
 
   return {
     name: 'snackdrawer',
-    router,
+    description: 'Snack catalogue and personal snack drawers behind JWT logins',
+    operations: snackdrawerOperations({ config, repository, auth, faults, idempotency: new IdempotencyStore(deps.redis, deps.config) }),
+    securitySchemes: snackdrawerSecuritySchemes,
+    fallback: [pathDecodingErrors],
     migrations,
-    openapi: snackdrawerOpenApi(config.faultApi),
     httpMetrics: config.metrics,
     async start() {
       if (config.bootstrapAdmin) {
