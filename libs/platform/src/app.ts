@@ -1,5 +1,6 @@
 import express, { type Express, type RequestHandler } from 'express';
-import { renderDocsPage } from './docs-page';
+import { serveDocs } from './docs-ui';
+import { homePage } from './home-page';
 import { errorHandler, notFoundHandler, requestId } from './http';
 import { requestLogger } from './request-log';
 import { httpMetricsMiddleware } from './metrics';
@@ -7,15 +8,24 @@ import type { DomainModule } from './module';
 import { buildOpenApiDocument, type OpenApiPaths } from './openapi';
 import type { Platform } from './platform';
 
+const TITLE = 'Unified service platform';
 const PLATFORM_PATHS: OpenApiPaths = {
+  '/': {
+    get: { summary: 'Links to every module prefix, /docs, /openapi.json and /metrics (JSON on Accept: application/json)', responses: { 200: { description: 'HTML or JSON' } } },
+  },
   '/healthz': { get: { summary: 'The process is up', responses: { 200: { description: 'up' } } } },
   '/readyz': {
     get: { summary: 'Postgres and Redis answer and migrations are done', responses: { 200: { description: 'ready' }, 503: { description: 'not ready' } } },
   },
   '/metrics': { get: { summary: 'Prometheus metrics of this process', responses: { 200: { description: 'text exposition' } } } },
   '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
-  '/docs': { get: { summary: 'Rendered API reference', responses: { 200: { description: 'HTML' } } } },
+  '/docs': { get: { summary: 'Interactive API reference (Swagger UI)', responses: { 200: { description: 'HTML' } } } },
 };
+
+/** The gateway's OpenAPI document: the platform endpoints and the served modules' paths under their prefixes. */
+export function openApiDocument(modules: DomainModule[], version = '0.1.0'): Record<string, unknown> {
+  return buildOpenApiDocument({ title: TITLE, version }, modules, PLATFORM_PATHS);
+}
 
 export interface HttpAppOptions {
   /** Mount the modules' routers (ROLE all|api); a worker process serves only the platform endpoints. */
@@ -43,8 +53,8 @@ export function createHttpApp(platform: Platform, modules: DomainModule[], optio
     ),
   );
 
-  const openapi = buildOpenApiDocument({ title: 'Unified service platform', version: options.version ?? '0.1.0' }, served, PLATFORM_PATHS);
-  const docsPage = renderDocsPage(openapi as Parameters<typeof renderDocsPage>[0]);
+  const openapi = openApiDocument(served, options.version);
+  app.get('/', homePage(TITLE, served.map((m) => m.name)));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -60,10 +70,7 @@ export function createHttpApp(platform: Platform, modules: DomainModule[], optio
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  app.get('/docs', (_req, res) => {
-    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
-    res.type('html').send(docsPage);
-  });
+  serveDocs(app);
 
   for (const module of served) app.use(`/${module.name}`, module.router);
   app.use(notFoundHandler());

@@ -16,6 +16,8 @@ export interface DomainModule {
   workers?: WorkerSpec[];
   schedules?: ScheduleSpec[];
   openapi?: OpenApiPaths;
+  /** The document's `components.securitySchemes` this module's operations name in their `security`. */
+  securitySchemes?: Record<string, Record<string, unknown>>;
   /** false silences the platform's HTTP metrics for this module (overhead benchmarks). */
   httpMetrics?: boolean;
   /** Runs after migrations, before the gateway listens (seed data, bootstrap accounts). */

@@ -18,6 +18,8 @@ export interface OperationSpec {
   responses: Record<number, z.ZodType | null>;
   /** Header parameters the operation reads (`Idempotency-Key`, `If-Match`, ...). */
   headers?: string[];
+  /** Names of the module's `securitySchemes`, any one of which the operation accepts. */
+  security?: string[];
 }
 
 const ERROR_SCHEMA: JsonSchema = {
@@ -64,6 +66,7 @@ export function openApiPaths(tag: string, operations: OperationSpec[]): OpenApiP
       summary: op.summary,
       operationId: `${tag}.${op.method}${path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
       ...(parameters.length ? { parameters } : {}),
+      ...(op.security ? { security: op.security.map((name) => ({ [name]: [] })) } : {}),
       ...(op.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } }
         : {}),
@@ -87,12 +90,20 @@ function objectParameters(schema: z.ZodObject | undefined, location: 'path' | 'q
 /** The platform's document: every module's paths under its prefix. */
 export function buildOpenApiDocument(
   info: { title: string; version: string },
-  modules: { name: string; openapi?: OpenApiPaths }[],
+  modules: { name: string; openapi?: OpenApiPaths; securitySchemes?: Record<string, JsonSchema> }[],
   platformPaths: OpenApiPaths,
 ): Record<string, unknown> {
   const paths: OpenApiPaths = { ...platformPaths };
+  const securitySchemes: Record<string, JsonSchema> = {};
   for (const module of modules) {
     for (const [path, item] of Object.entries(module.openapi ?? {})) paths[`/${module.name}${path === '/' ? '' : path}`] = item;
+    Object.assign(securitySchemes, module.securitySchemes);
   }
-  return { openapi: '3.1.0', info, paths, tags: modules.map((m) => ({ name: m.name })) };
+  return {
+    openapi: '3.1.0',
+    info,
+    paths,
+    tags: modules.map((m) => ({ name: m.name })),
+    ...(Object.keys(securitySchemes).length ? { components: { securitySchemes } } : {}),
+  };
 }

@@ -30,6 +30,7 @@ export const createSnackdrawerModule: ModuleFactory = (deps): DomainModule => {
     router,
     migrations,
     openapi: snackdrawerOpenApi(config.faultApi),
+    securitySchemes: { snackdrawerJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
     httpMetrics: config.metrics,
     async start() {
       if (config.bootstrapAdmin) {
