@@ -3,7 +3,7 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', '**/.data/**', 'tools/bench/results/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', '**/.data/**', 'tools/bench/results/**', 'apps/gateway/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

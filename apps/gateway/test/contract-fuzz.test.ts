@@ -17,7 +17,7 @@ const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 12);
 // Each run costs about 2 s here (one request per operation, valid and hostile): long runs (`npm run fuzz:long`) need more than 10 minutes.
 const TIMEOUT_MS = Math.max(600_000, RUNS_PER_OPERATION * 30_000);
 // Platform endpoints answer fixed documents; the modules are what takes untrusted input.
-const PLATFORM_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']);
+const PLATFORM_PATHS = new Set(['/', '/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']);
 
 describe('contract fuzzing from /openapi.json', () => {
   let app: TestApp;

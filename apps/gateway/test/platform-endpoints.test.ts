@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { startTestApp, type TestApp } from '@platform/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moduleFactories } from '../src/modules';
@@ -33,14 +35,59 @@ describe('the gateway with every module', () => {
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(modulePaths));
   });
 
-  it('/docs renders the reference locally with a strict CSP and escaped text', async () => {
+  it('/docs is Swagger UI from this origin under a CSP that allows no inline script and no other origin', async () => {
     const response = await app.request('/docs');
     expect(response.headers.get('content-type')).toContain('text/html');
-    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const policy = response.headers.get('content-security-policy')!;
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).not.toMatch(/'unsafe-eval'|script-src[^;]*'unsafe-inline'|https?:|\*/);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     const html = await response.text();
-    expect(html).toContain('/readyz');
-    expect(html).not.toMatch(/<script|https?:\/\/(?!localhost)/);
+    expect(html).not.toMatch(/https?:\/\/(?!localhost)/);
+    const scripts = [...html.matchAll(/<script([^>]*)>([^<]*)<\/script>/g)];
+    expect(scripts.map(([, attributes]) => /src="([^"]+)"/.exec(attributes!)?.[1])).toEqual([
+      expect.stringMatching(/^\/docs\/assets\/[0-9.]+\/swagger-ui-bundle\.js$/),
+      '/docs/init.js',
+    ]);
+    expect(scripts.map(([, , inline]) => inline)).toEqual(['', '']);
+
+    const init = await app.request('/docs/init.js');
+    expect(init.headers.get('content-type')).toContain('text/javascript');
+    expect(await init.text()).toContain("url: '/openapi.json'");
+  });
+
+  it('/docs assets are the installed swagger-ui-dist files, cached for a year under their version', async () => {
+    const require = createRequire(import.meta.url);
+    const { version } = require('swagger-ui-dist/package.json') as { version: string };
+    for (const file of ['swagger-ui-bundle.js', 'swagger-ui.css', 'favicon-32x32.png']) {
+      const response = await app.request(`/docs/assets/${version}/${file}`);
+      expect(response.status, file).toBe(200);
+      expect(response.headers.get('cache-control'), file).toBe('public, max-age=31536000, immutable');
+      expect(Buffer.from(await response.arrayBuffer()).equals(await readFile(require.resolve(`swagger-ui-dist/${file}`))), file).toBe(true);
+    }
+    // Only the files the page uses: not the package's own index.html (it points at the petstore on the internet).
+    expect((await app.request(`/docs/assets/${version}/index.html`)).status).toBe(404);
+  });
+
+  it('/ links every module prefix, /docs, /openapi.json and /metrics, as HTML or as JSON on Accept: application/json', async () => {
+    const html = await app.request('/');
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-type')).toContain('text/html');
+    expect(html.headers.get('vary')).toContain('Accept');
+    const hrefs = [...(await html.text()).matchAll(/href="([^"]+)"/g)].map(([, href]) => href);
+    const expected = [...app.modules.map((m) => `/${m.name}`), '/docs', '/openapi.json', '/metrics'];
+    expect(hrefs).toEqual(expected);
+
+    const json = await app.request('/', { headers: { accept: 'application/json' } });
+    expect(json.headers.get('content-type')).toContain('application/json');
+    expect(await json.json()).toEqual({
+      modules: app.modules.map((m) => ({ name: m.name, href: `/${m.name}` })),
+      docs: '/docs',
+      openapi: '/openapi.json',
+      metrics: '/metrics',
+    });
+    for (const href of expected.slice(-3)) expect((await app.request(href)).status, href).toBe(200);
   });
 
   it('/metrics is Prometheus text with the gateway series', async () => {

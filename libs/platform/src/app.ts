@@ -1,6 +1,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { renderDocsPage } from './docs-page';
+import { docsPage, serveDocsAssets } from './docs-ui';
+import { homePage } from './home-page';
 import { errorHandler, hostRequired, notFoundHandler, requestId } from './http';
 import { requestErrors } from './request-errors';
 import { requestLogger } from './request-log';
@@ -24,7 +25,7 @@ const readiness = z.object({
 
 /** The gateway's HTTP surface: request id → logs → metrics → platform endpoints → modules → 404 → errors. */
 export function createHttpApp(platform: Platform, modules: DomainModule[], options: HttpAppOptions = {}): Express {
-  const { logger, metrics, config } = platform.deps;
+  const { logger, metrics } = platform.deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -42,9 +43,37 @@ export function createHttpApp(platform: Platform, modules: DomainModule[], optio
     ),
   );
 
-  let openapi: Record<string, unknown> = {};
-  let docsPage = '';
-  const platformOperations: AnyOperation[] = [
+  const platformOperations = platformEndpoints(platform, served, () => openapi);
+  const openapi = buildDocument(platform, served, platformOperations, options.version);
+  serveDocsAssets(app);
+  app.use(operationRouter(platformOperations));
+
+  for (const module of served) {
+    const prefix = `/${module.name}`;
+    app.use(prefix, operationRouter(module.operations));
+    if (module.pages) app.use(prefix, module.pages);
+    app.use(prefix, requestErrors());
+    if (module.fallback) app.use(prefix, ...module.fallback);
+  }
+  app.use(notFoundHandler());
+  app.use(errorHandler(logger));
+  return app;
+}
+
+const TITLE = 'Unified service platform';
+
+/** The platform's own endpoints; `document` is read per request because it is built from these very operations. */
+function platformEndpoints(platform: Platform, served: DomainModule[], document: () => Record<string, unknown>): AnyOperation[] {
+  const { metrics } = platform.deps;
+  return [
+    operation({
+      method: 'get',
+      path: '/',
+      summary: 'Links to every module, /docs, /openapi.json and /metrics (JSON on Accept: application/json)',
+      security: PUBLIC,
+      responses: { 200: { description: 'HTML, or the links as JSON', mediaType: 'text/html', schema: z.string() } },
+      handler: homePage(TITLE, served.map((m) => m.name)),
+    }),
     operation({
       method: 'get',
       path: '/healthz',
@@ -82,27 +111,27 @@ export function createHttpApp(platform: Platform, modules: DomainModule[], optio
       summary: 'This document',
       security: PUBLIC,
       responses: { 200: { description: 'OpenAPI 3.1', schema: z.record(z.string(), z.unknown()) } },
-      handler: (_input, _req, res) => void res.json(openapi),
+      handler: (_input, _req, res) => void res.json(document()),
     }),
     operation({
       method: 'get',
       path: '/docs',
-      summary: 'Rendered API reference',
+      summary: 'Interactive API reference (Swagger UI)',
       security: PUBLIC,
       responses: { 200: { description: 'HTML', mediaType: 'text/html', schema: z.string() } },
-      handler: (_input, _req, res) => {
-        res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
-        res.type('html').send(docsPage);
-      },
+      handler: docsPage(),
     }),
   ];
-  openapi = buildOpenApiDocument(
+}
+
+function buildDocument(platform: Platform, served: DomainModule[], platformOperations: AnyOperation[], version = '0.1.0'): Record<string, unknown> {
+  return buildOpenApiDocument(
     {
-      title: 'Unified service platform',
-      version: options.version ?? '0.1.0',
+      title: TITLE,
+      version,
       description: 'One gateway serving the santa, eye, eventpost, snackdrawer and messy modules over a shared kernel.',
     },
-    config.PUBLIC_URL,
+    platform.deps.config.PUBLIC_URL,
     [
       { prefix: '', tag: { name: 'platform', description: 'Health, readiness, metrics and this reference' }, operations: platformOperations },
       ...served.map((m) => ({
@@ -113,19 +142,12 @@ export function createHttpApp(platform: Platform, modules: DomainModule[], optio
       })),
     ],
   );
-  docsPage = renderDocsPage(openapi as Parameters<typeof renderDocsPage>[0]);
-  app.use(operationRouter(platformOperations));
+}
 
-  for (const module of served) {
-    const prefix = `/${module.name}`;
-    app.use(prefix, operationRouter(module.operations));
-    if (module.pages) app.use(prefix, module.pages);
-    app.use(prefix, requestErrors());
-    if (module.fallback) app.use(prefix, ...module.fallback);
-  }
-  app.use(notFoundHandler());
-  app.use(errorHandler(logger));
-  return app;
+/** The gateway's OpenAPI document as `/openapi.json` serves it (the typed client is generated from it). */
+export function openApiDocument(platform: Platform, modules: DomainModule[], version?: string): Record<string, unknown> {
+  const document = buildDocument(platform, modules, platformEndpoints(platform, modules, () => document), version);
+  return document;
 }
 
 function securityHeaders(): RequestHandler {

@@ -24,7 +24,7 @@ export { createPlatform, PLATFORM_SCHEMA, type Platform } from './platform';
 export { DEFAULT_JOB_OPTIONS, type Job, type JobsOptions, type Queues, type ScheduleSpec, type WorkerSpec } from './queue';
 export { deleteKeysWithPrefix, type Redis } from './redis';
 export { isUnavailableError } from './unavailable';
-export { createHttpApp, type HttpAppOptions } from './app';
+export { createHttpApp, openApiDocument, type HttpAppOptions } from './app';
 export { createGroupCommitter, type GroupCommitOptions, type GroupCommitter } from './group-commit';
 export { answerClientErrors } from './client-errors';
 export { requestErrors, unsupportedContentEncoding } from './request-errors';

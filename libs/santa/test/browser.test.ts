@@ -1,8 +1,7 @@
-import { startTestApp, type TestApp } from '@platform/platform/testing';
+import { launchChromium, startTestApp, type TestApp } from '@platform/platform/testing';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSantaModule } from '../src';
-import { launchChromium } from './chromium';
 
 let app: TestApp;
 let browser: Browser;

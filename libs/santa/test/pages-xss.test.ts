@@ -1,10 +1,9 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { startTestApp, waitFor, type TestApp } from '@platform/platform/testing';
+import { launchChromium, startTestApp, waitFor, type TestApp } from '@platform/platform/testing';
 import type { Browser, BrowserContext, Page, Response as PageResponse } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSantaModule } from '../src';
-import { launchChromium } from './chromium';
 import { call, createGroup, draw, join } from './helpers';
 
 // The callbacks handed to page.evaluate run in Chromium; this project compiles without the DOM types.

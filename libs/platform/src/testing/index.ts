@@ -5,3 +5,4 @@ export { waitFor } from './wait';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { exposedMetricNames, metricNamesIn } from './promql';
 export { exchange, type RawExchange, type RawOutcome, type RawStep } from './raw-http';
+export { launchChromium } from './chromium';
