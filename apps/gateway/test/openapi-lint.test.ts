@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { moduleFactories } from '../src/modules';
 
 const ROOT = join(import.meta.dirname, '../../..');
-const PLATFORM_ENDPOINTS = ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs'];
+const PLATFORM_ENDPOINTS = ['/', '/healthz', '/readyz', '/metrics', '/openapi.json', '/docs'];
 
 type Problem = { ruleId: string; severity: 'error' | 'warn'; message: string; location: { pointer: string }[] };
 

@@ -21,14 +21,16 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-// A file of our own rather than an inline script, so the CSP needs no 'unsafe-inline' for scripts.
-// validatorUrl null: the default validator badge would call validator.swagger.io.
-const INIT_SCRIPT = `SwaggerUIBundle({
-  url: '/openapi.json',
-  dom_id: '#swagger-ui',
-  deepLinking: true,
-  validatorUrl: null,
-});
+// A file of our own rather than an inline script, so the CSP needs no 'unsafe-inline' for scripts. Try it out calls
+// the gateway that serves this page (the document's `servers` name PUBLIC_URL, which a local or proxied reader may
+// not reach). validatorUrl null: the default validator badge would call validator.swagger.io.
+const INIT_SCRIPT = `fetch('/openapi.json')
+  .then((response) => response.json())
+  .then((spec) => {
+    const here = window.location.origin;
+    spec.servers = [{ url: here, description: 'This gateway' }, ...(spec.servers || []).filter((server) => server.url !== here)];
+    SwaggerUIBundle({ spec, dom_id: '#swagger-ui', deepLinking: true, validatorUrl: null });
+  });
 `;
 
 const require = createRequire(import.meta.url);
