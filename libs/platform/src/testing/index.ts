@@ -4,3 +4,4 @@ export { startSmtpSink, type SmtpSink } from './smtp-sink';
 export { waitFor } from './wait';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { exposedMetricNames, metricNamesIn } from './promql';
+export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
