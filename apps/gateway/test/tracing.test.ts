@@ -129,6 +129,28 @@ describe('tracing of the built gateway started with its preload', () => {
     });
   });
 
+  it('sends an eventpost notification in the trace of the request that scheduled it', async () => {
+    const response = await fetch(`${baseUrl}/eventpost/notifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ subject: 'A traced reminder', content: 'A notification due in a second.', to_mail: 'someone@example.com', scheduled_time: `${new Date(Date.now() + 1_000).toISOString().slice(0, 19)}Z` }),
+    });
+    expect(response.status, await response.clone().text()).toBe(201);
+    const server = await waitFor(() => receiver.spans.find((s) => s.kind === SERVER && targetOf(s) === '/eventpost/notifications'), {
+      timeoutMs: 15_000,
+      what: 'the POST /eventpost/notifications server span',
+    });
+    const add = await waitFor(() => receiver.spans.find((s) => s.traceId === server.traceId && s.name === 'addBulk eventpost.notifications'), {
+      timeoutMs: 15_000,
+      what: 'the addBulk span in the request trace',
+    });
+    const processing = await waitFor(() => receiver.spans.find((s) => s.traceId === server.traceId && s.name === 'process eventpost.notifications'), {
+      timeoutMs: 15_000,
+      what: 'the delivery job processed in the request trace',
+    });
+    expect(processing).toMatchObject({ kind: CONSUMER, parentSpanId: add.spanId });
+  });
+
   it('does not trace /metrics and /healthz', async () => {
     expect((await fetch(`${baseUrl}/metrics`)).status).toBe(200);
     expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);
@@ -138,7 +160,7 @@ describe('tracing of the built gateway started with its preload', () => {
   });
 });
 
-describe('the preload with tracing off', () => {
+describe('the preload on its own', () => {
   /** Every module specifier the process resolves, starting the preload alone under `env`. */
   const resolvedBy = (env: Record<string, string>): string[] => {
     const logResolves = 'data:text/javascript,import{registerHooks}from"node:module";registerHooks({resolve(s,c,n){process.stderr.write(s+"\\n");return n(s,c)}})';
@@ -159,5 +181,19 @@ describe('the preload with tracing off', () => {
     expect(loadsSdk({ ...endpoint, OTEL_TRACES_EXPORTER: 'none' })).toBe(false);
     expect(loadsSdk(endpoint)).toBe(true);
     expect(loadsSdk({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:1/v1/traces' })).toBe(true);
+  });
+
+  it('starts the SDK in the main thread only, not again in each worker thread', () => {
+    const registered = "String(Symbol.for('opentelemetry.js.api.1') in globalThis)";
+    const script = `const { Worker } = await import('node:worker_threads');
+      const inWorker = await new Promise((resolve) => new Worker(\`import('node:worker_threads').then((w) => w.parentPort.postMessage(${registered}))\`, { eval: true }).once('message', resolve));
+      process.stdout.write(JSON.stringify({ main: ${registered}, worker: inWorker }));`;
+    const run = spawnSync(process.execPath, ['--import', './dist/gateway/instrument.js', '--input-type=module', '-e', script], {
+      cwd: root,
+      env: { PATH: process.env.PATH, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' },
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ main: 'true', worker: 'false' });
   });
 });
