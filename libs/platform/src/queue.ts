@@ -51,8 +51,9 @@ export function createQueues(options: {
   const { connections, prefix, metrics, logger } = options;
   const queues = new Map<string, Queue>();
   const workers: Worker[] = [];
-  // BullMQ's own spans ("add <queue>", "process <queue>"): the job carries the producer's trace context to the
-  // worker. Through @opentelemetry/api, they cost next to nothing while no SDK is started.
+  // BullMQ's own spans (`add <queue>.<job>`, `addBulk <queue>`, `process <queue>`): each job carries the trace
+  // context of its add, and the worker processes it in that trace. With no SDK started, @opentelemetry/api makes
+  // them non-recording spans and the carried context an empty `{}`.
   const telemetry = new BullMQOtel({ tracerName: 'bullmq' });
   const jobsTotal = new Counter({
     name: 'queue_jobs_total',
