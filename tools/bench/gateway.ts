@@ -44,7 +44,7 @@ export async function startGateways(options: GatewayOptions): Promise<Gateway> {
         ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfile.dir}`, `--cpu-prof-name=${options.cpuProfile.name}-${name}.cpuprofile`]
         : [];
       const env = { ...process.env, ...options.env, PORT: String(firstPort + index), HOST: '127.0.0.1', ROLE: role };
-      children.push(spawnNode(name, [...profile, '--enable-source-maps', 'dist/gateway/main.js'], env, options.root, join(options.logDir, `${name}.log`)));
+      children.push(spawnNode(name, [...profile, '--enable-source-maps', '--import', './dist/gateway/instrument.js', 'dist/gateway/main.js'], env, options.root, join(options.logDir, `${name}.log`)));
     });
     await Promise.all(children.map((child, index) => child.waitForHttp(`http://127.0.0.1:${firstPort + index}/readyz`)));
   } catch (error) {

@@ -70,7 +70,7 @@ export async function startLocalCluster({ apiProcesses = 2, workerProcesses = 1,
   const workerPorts = Array.from({ length: workerProcesses }, (_, i) => port + 1 + apiProcesses + i);
   const children = [];
   const startGateway = (role, gatewayPort) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', 'dist/gateway/main.js'], {
+    const child = spawn(process.execPath, ['--enable-source-maps', '--import', './dist/gateway/instrument.js', 'dist/gateway/main.js'], {
       cwd: root,
       env: { ...process.env, ...env, ROLE: role, PORT: String(gatewayPort), HOST: '127.0.0.1' },
       stdio: ['ignore', 'inherit', 'inherit'],

@@ -40,7 +40,7 @@ if (!env.DATABASE_URL && !(await reachable(LOCAL_URL))) {
   console.log(`No Postgres on 127.0.0.1:5432 and no DATABASE_URL: started an embedded Postgres (data in ${dataDir}, ${EMBEDDED_URL.replace(':postgres@', ':***@')})`);
 }
 
-const gateway = spawn(process.execPath, ['--enable-source-maps', 'dist/gateway/main.js'], { cwd: root, env, stdio: 'inherit' });
+const gateway = spawn(process.execPath, ['--enable-source-maps', '--import', './dist/gateway/instrument.js', 'dist/gateway/main.js'], { cwd: root, env, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => gateway.kill(signal));
 gateway.on('exit', async (code, signal) => {
   await embedded?.stop();

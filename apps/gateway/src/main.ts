@@ -1,4 +1,3 @@
-import './tracing';
 import { answerClientErrors, ConfigError, createLogger, createPlatform, loadConfig } from '@platform/platform';
 import { createApp } from './app';
 import { moduleFactories } from './modules';

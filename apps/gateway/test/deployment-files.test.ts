@@ -39,6 +39,11 @@ describe('Dockerfile', () => {
     expect(finalStage).toContain('"dist/gateway/main.js"');
   });
 
+  it('starts the bundle with the tracing preload that tools/build.mjs produces beside it', () => {
+    expect(readFileSync(join(root, 'tools/build.mjs'), 'utf8')).toContain("instrument: 'apps/gateway/src/instrument.ts'");
+    expect(finalStage).toMatch(/^CMD \["node", "--enable-source-maps", "--import", "\.\/dist\/gateway\/instrument\.js", "dist\/gateway\/main\.js"\]$/m);
+  });
+
   it('checks health on /healthz at the port it exposes and configures', () => {
     const port = /^EXPOSE (\d+)$/m.exec(finalStage)?.[1];
     expect(finalStage).toMatch(new RegExp(`ENV .*PORT=${port}\\b`));

@@ -1,4 +1,7 @@
+import { SpanStatusCode, trace, type Link } from '@opentelemetry/api';
 import { serviceUnavailable } from './errors';
+
+const tracer = trace.getTracer('@platform/platform');
 
 export interface GroupCommitOptions<T> {
   /** The longest a group stays open after its first item (0: until the current event-loop turn ends). */
@@ -21,6 +24,8 @@ export interface GroupCommitter<T> {
 interface Group<T> {
   items: T[];
   waiters: { resolve(): void; reject(error: unknown): void }[];
+  /** The span of each submission that was traced: the group's commit belongs to all of them, so it links to each. */
+  links: Link[];
   timer?: NodeJS.Timeout | NodeJS.Immediate;
 }
 
@@ -37,7 +42,20 @@ export function createGroupCommitter<T>(options: GroupCommitOptions<T>): GroupCo
     if (open === group) open = undefined;
     if (windowMs > 0) clearTimeout(group.timer as NodeJS.Timeout);
     else clearImmediate(group.timer as NodeJS.Immediate);
-    const done = commitWithTimeout(group.items).then(
+    const done = tracer.startActiveSpan(
+      'group commit',
+      { root: true, links: group.links, attributes: { 'group_commit.items': group.items.length, 'group_commit.submissions': group.waiters.length } },
+      async (span) => {
+        try {
+          await commitWithTimeout(group.items);
+        } catch (error) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    ).then(
       () => group.waiters.forEach((waiter) => waiter.resolve()),
       (error: unknown) => group.waiters.forEach((waiter) => waiter.reject(error)),
     );
@@ -58,7 +76,7 @@ export function createGroupCommitter<T>(options: GroupCommitOptions<T>): GroupCo
   };
 
   const openGroup = (): Group<T> => {
-    const group: Group<T> = { items: [], waiters: [] };
+    const group: Group<T> = { items: [], waiters: [], links: [] };
     group.timer = windowMs > 0 ? setTimeout(() => close(group), windowMs) : setImmediate(() => close(group));
     open = group;
     return group;
@@ -69,6 +87,8 @@ export function createGroupCommitter<T>(options: GroupCommitOptions<T>): GroupCo
       if (open && open.items.length + items.length > maxItems) close(open);
       const group = open ?? openGroup();
       group.items.push(...items);
+      const submitter = trace.getActiveSpan();
+      if (submitter) group.links.push({ context: submitter.spanContext() });
       const answered = new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
       if (group.items.length >= maxItems) close(group);
       return answered;

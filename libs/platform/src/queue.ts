@@ -1,4 +1,5 @@
 import { Queue, Worker, type Job, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
+import { BullMQOtel } from 'bullmq-otel';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Metrics } from './metrics';
 import type { RedisConnections } from './redis';
@@ -50,6 +51,10 @@ export function createQueues(options: {
   const { connections, prefix, metrics, logger } = options;
   const queues = new Map<string, Queue>();
   const workers: Worker[] = [];
+  // BullMQ's own spans (`add <queue>.<job>`, `addBulk <queue>`, `process <queue>`): each job carries the trace
+  // context of its add, and the worker processes it in that trace. With no SDK started, @opentelemetry/api makes
+  // them non-recording spans and the carried context an empty `{}`.
+  const telemetry = new BullMQOtel({ tracerName: 'bullmq' });
   const jobsTotal = new Counter({
     name: 'queue_jobs_total',
     help: 'Jobs processed by this process, by queue and outcome (completed, retried, failed)',
@@ -81,7 +86,7 @@ export function createQueues(options: {
   const queue = <Data>(name: string): Queue<Data> => {
     let existing = queues.get(name);
     if (!existing) {
-      existing = new Queue(name, { connection: connections.client, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      existing = new Queue(name, { connection: connections.client, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS, telemetry });
       existing.on('error', (error) => logger.warn({ err: error, queue: name }, 'queue error'));
       queues.set(name, existing);
     }
@@ -97,6 +102,7 @@ export function createQueues(options: {
         connection: connections.workerOptions,
         prefix,
         concurrency: spec.concurrency ?? 1,
+        telemetry,
         ...spec.lock,
       });
       worker.on('completed', () => jobsTotal.inc({ queue: spec.queue, status: 'completed' }));

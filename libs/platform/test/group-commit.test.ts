@@ -1,5 +1,7 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { createGroupCommitter } from '../src/group-commit';
+import { traceInMemory } from './fixtures/in-memory-tracing';
 
 describe('group commit', () => {
   it('commits concurrent submissions as one group and answers each after the commit', async () => {
@@ -40,5 +42,39 @@ describe('group commit', () => {
   it('answers 503 when the commit is not confirmed in time', async () => {
     const committer = createGroupCommitter<number>({ windowMs: 0, maxItems: 10, timeoutMs: 20, commit: () => new Promise(() => undefined) });
     await expect(committer.submit([1])).rejects.toMatchObject({ status: 503, code: 'unavailable' });
+  });
+
+  describe('traced', () => {
+    const exporter = traceInMemory();
+    const tracer = trace.getTracer('test');
+    const submitIn = (name: string, submit: () => Promise<void>) =>
+      tracer.startActiveSpan(name, (span) => submit().finally(() => span.end()).then(() => span.spanContext()));
+
+    it('commits a group inside one root span linked to the span of every submission', async () => {
+      exporter.reset();
+      let activeInCommit: string | undefined;
+      const committer = createGroupCommitter<number>({
+        windowMs: 5,
+        maxItems: 100,
+        commit: async () => {
+          activeInCommit = trace.getActiveSpan()?.spanContext().spanId;
+        },
+      });
+      const submitters = await Promise.all([submitIn('request a', () => committer.submit([1, 2])), submitIn('request b', () => committer.submit([3]))]);
+      const [group] = exporter.getFinishedSpans().filter((span) => span.name === 'group commit');
+      expect(group!.parentSpanContext).toBeUndefined();
+      expect(group!.spanContext().traceId).not.toBe(submitters[0]!.traceId);
+      expect(group!.links.map((link) => link.context)).toEqual(submitters);
+      expect(group!.attributes).toEqual({ 'group_commit.items': 3, 'group_commit.submissions': 2 });
+      expect(activeInCommit).toBe(group!.spanContext().spanId);
+    });
+
+    it('marks the span of a failed commit as an error', async () => {
+      exporter.reset();
+      const committer = createGroupCommitter<number>({ windowMs: 0, maxItems: 10, commit: () => Promise.reject(new Error('redis down')) });
+      await expect(submitIn('request', () => committer.submit([1]))).rejects.toThrow('redis down');
+      const [group] = exporter.getFinishedSpans().filter((span) => span.name === 'group commit');
+      expect(group!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'redis down' });
+    });
   });
 });

@@ -1,6 +1,8 @@
+import { SpanKind, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import type { ModuleFactory } from '../src';
 import { startTestApp, waitFor } from '../src/testing';
+import { traceInMemory } from './fixtures/in-memory-tracing';
 
 function jobsModule(log: string[]): ModuleFactory {
   return () => ({
@@ -62,6 +64,40 @@ describe('queues and workers', () => {
     } finally {
       await second.close();
       await first.close();
+    }
+  });
+
+  it('a job is processed in the trace of the span that added it', async () => {
+    const exporter = traceInMemory();
+    const processedIn: string[] = [];
+    const factory: ModuleFactory = () => ({
+      name: 'traced',
+      description: 'Jobs only',
+      operations: [],
+      migrations: {},
+      workers: [{ queue: 'traced.work', processor: async () => void processedIn.push(trace.getActiveSpan()!.spanContext().traceId) }],
+    });
+    const app = await startTestApp({ modules: [factory] });
+    try {
+      const request = await trace.getTracer('test').startActiveSpan('request', async (span) => {
+        await app.platform.deps.queues.queue('traced.work').add('job', {});
+        span.end();
+        return span.spanContext();
+      });
+      await waitFor(() => processedIn.length === 1, { what: 'the job' });
+      expect(processedIn).toEqual([request.traceId]);
+      const spans = await waitFor(() => {
+        const finished = exporter.getFinishedSpans();
+        return finished.some((span) => span.name === 'process traced.work') && finished;
+      }, { what: 'the process span' });
+      const add = spans.find((span) => span.name === 'add traced.work.job')!;
+      const processing = spans.find((span) => span.name === 'process traced.work')!;
+      expect(add.kind).toBe(SpanKind.PRODUCER);
+      expect(add.parentSpanContext?.spanId).toBe(request.spanId);
+      expect(processing.kind).toBe(SpanKind.CONSUMER);
+      expect(processing.parentSpanContext?.spanId).toBe(add.spanContext().spanId);
+    } finally {
+      await app.close();
     }
   });
 });

@@ -1,87 +1,47 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { testContext, waitFor } from '@platform/platform/testing';
+import { startOtlpReceiver, testContext, waitFor, type OtlpReceiver } from '@platform/platform/testing';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from './helpers';
 
-interface ReceivedSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  scope: string;
-  status?: { code?: number };
-  attributes: Record<string, unknown>;
-  events?: { name: string }[];
-  service: string;
-}
-
-const TRACING = fileURLToPath(new URL('../../../apps/gateway/src/tracing.ts', import.meta.url));
+const INSTRUMENT = fileURLToPath(new URL('../../../apps/gateway/src/instrument.ts', import.meta.url));
 const ENTRY = fileURLToPath(new URL('./fixtures/traced-gateway.ts', import.meta.url));
 const SERVER_KIND = 2;
 const STATUS_ERROR = 2;
 
-/** A minimal OTLP/HTTP (JSON) trace receiver that keeps every span in memory. */
-function startReceiver(): Promise<{ server: Server; url: string; spans: ReceivedSpan[] }> {
-  const spans: ReceivedSpan[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      if (req.url === '/v1/traces') {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { resourceSpans: any[] };
-        for (const resourceSpans of body.resourceSpans) {
-          const service = resourceSpans.resource.attributes.find((a: any) => a.key === 'service.name')?.value.stringValue;
-          for (const scopeSpans of resourceSpans.scopeSpans) {
-            for (const span of scopeSpans.spans) {
-              const attributes = Object.fromEntries((span.attributes ?? []).map((a: any) => [a.key, Object.values(a.value)[0]]));
-              spans.push({ ...span, scope: scopeSpans.scope.name, attributes, service });
-            }
-          }
-        }
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans })));
-}
-
-/** The gateway ships as an esbuild bundle whose external imports are hoisted above tracing.ts: build one like it. */
-async function bundleGateway(): Promise<string> {
+/** The gateway ships as an esbuild bundle started with its preload (a bundle of its own): build both like it. */
+async function bundleGateway(): Promise<string[]> {
   const dir = fileURLToPath(new URL('../node_modules/.snackdrawer-trace/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(`${dir}entry.ts`, `import ${JSON.stringify(TRACING)};\nimport ${JSON.stringify(ENTRY)};\n`);
   const root = fileURLToPath(new URL('../../../', import.meta.url));
   const { dependencies } = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { dependencies: Record<string, string> };
   await build({
     absWorkingDir: root,
-    entryPoints: [`${dir}entry.ts`],
-    outfile: `${dir}main.mjs`,
+    entryPoints: { main: ENTRY, instrument: INSTRUMENT },
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
+    splitting: true,
     platform: 'node',
     target: 'node24',
     format: 'esm',
     external: Object.keys(dependencies),
     logLevel: 'error',
   });
-  return `${dir}main.mjs`;
+  return ['--import', `${dir}instrument.mjs`, `${dir}main.mjs`];
 }
 
 describe.each([
-  ['from source, tracing.ts first', async () => ['--import', 'tsx', '--import', TRACING, ENTRY]],
-  ['as an esbuild bundle', async () => [await bundleGateway()]],
+  ['from source, with the preload', async () => ['--import', 'tsx', '--import', INSTRUMENT, ENTRY]],
+  ['as an esbuild bundle, with the bundled preload', bundleGateway],
 ])('tracing (%s)', (_label, command) => {
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: OtlpReceiver;
   let child: ChildProcess;
   let baseUrl: string;
 
   beforeAll(async () => {
-    receiver = await startReceiver();
+    receiver = await startOtlpReceiver();
     const context = testContext();
     child = spawn(process.execPath, await command(), {
       env: {
@@ -95,6 +55,8 @@ describe.each([
         SNACKDRAWER_SCRYPT_LOG2N: '14',
         SNACKDRAWER_BOOTSTRAP_ADMIN: 'trace-admin:admin password',
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '200',
         OTEL_SERVICE_NAME: 'snackdrawer-trace-test',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -119,7 +81,7 @@ describe.each([
       child.kill('SIGTERM');
       await exited;
     }
-    await new Promise((resolve) => receiver.server.close(resolve));
+    await receiver.close();
   });
 
   const post = (path: string, json: unknown, headers: Record<string, string> = {}) =>

@@ -55,7 +55,7 @@ async function waitForHttp(url, child) {
 
 async function startGateway(metrics, bundle = 'dist/gateway/main.js') {
   const port = await freePort();
-  const child = spawn(process.execPath, [bundle], {
+  const child = spawn(process.execPath, ['--import', './dist/gateway/instrument.js', bundle], {
     cwd: root,
     env: {
       ...process.env,

@@ -6,3 +6,4 @@ export { startTcpProxy, type TcpProxy } from './tcp-proxy';
 export { exposedMetricNames, metricNamesIn } from './promql';
 export { exchange, type RawExchange, type RawOutcome, type RawStep } from './raw-http';
 export { launchChromium } from './chromium';
+export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver';
