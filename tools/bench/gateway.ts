@@ -2,10 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { spawnNode, type Child } from './child-process';
 import type { CleanupStack } from './cleanup';
+import type { NodeRuntime } from './node-runtime';
 import { freeConsecutivePorts } from './ports';
 
 export interface GatewayOptions {
+  /** The checkout whose `dist/gateway/main.js` runs (its own node_modules resolve the external packages). */
   root: string;
+  /** The Node binary the processes run on. */
+  node: string;
   /** 1: one ROLE=all process. N > 1: N ROLE=api processes on consecutive ports plus one ROLE=worker. */
   processes: number;
   env: Record<string, string>;
@@ -44,7 +48,7 @@ export async function startGateways(options: GatewayOptions): Promise<Gateway> {
         ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfile.dir}`, `--cpu-prof-name=${options.cpuProfile.name}-${name}.cpuprofile`]
         : [];
       const env = { ...process.env, ...options.env, PORT: String(firstPort + index), HOST: '127.0.0.1', ROLE: role };
-      children.push(spawnNode(name, [...profile, '--enable-source-maps', 'dist/gateway/main.js'], env, options.root, join(options.logDir, `${name}.log`)));
+      children.push(spawnNode(name, options.node, [...profile, '--enable-source-maps', 'dist/gateway/main.js'], env, options.root, join(options.logDir, `${name}.log`)));
     });
     await Promise.all(children.map((child, index) => child.waitForHttp(`http://127.0.0.1:${firstPort + index}/readyz`)));
   } catch (error) {
@@ -59,9 +63,10 @@ export async function startGateways(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-/** One bare node:http server per API process, so that the ratio compares like with like. */
+/** One bare node:http server per API process, on the gateway's Node binary, so that the ratio compares like with like. */
 export async function startBaselineServers(
   root: string,
+  node: NodeRuntime,
   processes: number,
   logDir: string,
   cleanup: CleanupStack,
@@ -69,11 +74,12 @@ export async function startBaselineServers(
   const firstPort = await freeConsecutivePorts(processes);
   const children = Array.from({ length: processes }, (_, index) =>
     spawnNode(
-      `baseline${index}`,
+      `baseline-${node.version}-${index}`,
+      node.path,
       ['--import', 'tsx', 'tools/bench/baseline-server.ts'],
       { ...process.env, PORT: String(firstPort + index), NODE_ENV: 'production' },
       root,
-      join(logDir, `baseline${index}.log`),
+      join(logDir, `baseline-${node.version}-${index}.log`),
     ),
   );
   const stop = cleanup.push('baseline servers', async () => {
