@@ -86,9 +86,10 @@ function renderComparison(run: RunFile, current: Record<string, BenchRecord>): s
   const find = (id: string, node: string) => run.records.find((record) => record.id === id && record.node === node);
   const header = ['scenario', ...run.nodes.flatMap((node, index) => [
     `Node ${node}: ratio (figure)`,
-    `bare req/s per round`,
-    `peak RSS`,
-    ...(index > 0 ? [`ratio ÷ Node ${run.nodes[0]}`] : []),
+    'bare req/s per round',
+    'CPU/req (CPU ratio)',
+    'peak RSS',
+    ...(index > 0 ? [`ratio ÷ Node ${run.nodes[0]}'s`] : []),
   ]), 'current code: ratio (figure), Node, commit'];
   const lines = [
     `## ${majors.join(' vs ')} (same run)`,
@@ -106,9 +107,10 @@ function renderComparison(run: RunFile, current: Record<string, BenchRecord>): s
       const record = find(id, node);
       const baseline = find(id, run.nodes[0] as string);
       const change = index === 0 ? [] : [record?.ratio != null && baseline?.ratio ? (record.ratio / baseline.ratio).toFixed(2) : '—'];
-      if (!record) return ['failed', '—', '—', ...change];
+      if (!record) return ['failed', '—', '—', '—', ...change];
       const rounds = record.rounds.map((round) => (round.baseline === null ? '—' : num(round.baseline))).join(' / ');
-      return [ratioAndFigure(record), rounds, `${num(record.peakRssMb)} MiB`, ...change];
+      const cpu = record.cpu ? `${num(record.cpu.usPerRequest)} µs (${record.cpu.ratio === null ? '—' : record.cpu.ratio.toFixed(2)})` : '—';
+      return [ratioAndFigure(record), rounds, cpu, `${num(record.peakRssMb)} MiB`, ...change];
     });
     const latest = current[id];
     const now = latest ? `${ratioAndFigure(latest)}, Node ${latest.node}, \`${latest.commit}\`` : '—';
