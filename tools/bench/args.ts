@@ -7,6 +7,10 @@ export interface BenchOptions {
   processes: number;
   rounds: number;
   cpuProf: boolean;
+  /** Node binaries the gateway and its baseline run on, each scenario once per binary in this order; empty: the harness's own. */
+  nodes: string[];
+  /** Another checkout of the repo (its own npm ci) whose gateway is built and measured instead of this one's. */
+  checkout: string | null;
   /** Write BENCHMARKS.md and the JSON (off for exploratory runs). */
   record: boolean;
   list: boolean;
@@ -21,6 +25,9 @@ export const USAGE = `Usage: npm run bench -- [module[:scenario] ...] [options]
                       when n > 1; the baseline runs as many bare servers (default 1)
   --rounds <n>        scenario-then-baseline rounds per scenario; the median ratio is kept (default 1)
   --cpu-prof          write a V8 CPU profile of each gateway process to tools/bench/results/
+  --node <path>       run the gateway and the baseline on this Node binary (default: the harness's own);
+                      repeat it to measure each scenario on each binary in turn (a runtime comparison)
+  --checkout <dir>    build and measure the gateway of another checkout of the repo (with its own npm ci)
   --no-record         print the figures only: leave BENCHMARKS.md and tools/bench/results/ alone
   --list              print the scenarios and exit`;
 
@@ -29,7 +36,7 @@ export class UsageError extends Error {
 }
 
 export function parseArgs(argv: string[]): BenchOptions {
-  const options: BenchOptions = { selectors: [], durationSeconds: 10, warmupSeconds: 3, connections: 10, processes: 1, rounds: 1, cpuProf: false, record: true, list: false };
+  const options: BenchOptions = { selectors: [], durationSeconds: 10, warmupSeconds: 3, connections: 10, processes: 1, rounds: 1, cpuProf: false, nodes: [], checkout: null, record: true, list: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith('--')) {
@@ -60,6 +67,12 @@ export function parseArgs(argv: string[]): BenchOptions {
         break;
       case '--cpu-prof':
         options.cpuProf = true;
+        break;
+      case '--node':
+        options.nodes.push(value());
+        break;
+      case '--checkout':
+        options.checkout = value();
         break;
       case '--no-record':
         options.record = false;

@@ -11,10 +11,10 @@ export interface Child {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts `node <args>` with stdout and stderr going to `logFile` (a pipe nobody reads would stall it). */
-export function spawnNode(name: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, logFile: string): Child {
+/** Starts `<node> <args>` with stdout and stderr going to `logFile` (a pipe nobody reads would stall it). */
+export function spawnNode(name: string, node: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, logFile: string): Child {
   const log = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', log, log] });
+  const child: ChildProcess = spawn(node, args, { cwd, env, stdio: ['ignore', log, log] });
   closeSync(log);
   if (child.pid === undefined) throw new Error(`could not start ${name}`);
   let exitCode: number | null | undefined;

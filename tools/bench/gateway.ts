@@ -1,11 +1,16 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnNode, type Child } from './child-process';
 import type { CleanupStack } from './cleanup';
+import type { NodeRuntime } from './node-runtime';
 import { freeConsecutivePorts } from './ports';
 
 export interface GatewayOptions {
+  /** The checkout whose `dist/gateway/main.js` runs (its own node_modules resolve the external packages). */
   root: string;
+  /** The Node binary the processes run on. */
+  node: string;
   /** 1: one ROLE=all process. N > 1: N ROLE=api processes on consecutive ports plus one ROLE=worker. */
   processes: number;
   env: Record<string, string>;
@@ -33,6 +38,8 @@ export async function startGateways(options: GatewayOptions): Promise<Gateway> {
   const { processes } = options;
   const roles = processes === 1 ? ['all'] : [...Array.from({ length: processes }, () => 'api'), 'worker'];
   const firstPort = await freeConsecutivePorts(roles.length);
+  // A checkout from before the tracing preload (measured with --checkout) has no instrument.js to import.
+  const preload = existsSync(join(options.root, 'dist/gateway/instrument.js')) ? ['--import', './dist/gateway/instrument.js'] : [];
   const children: Child[] = [];
   const stop = options.cleanup.push('gateway processes', async () => {
     await Promise.all(children.map((child) => child.stop()));
@@ -44,7 +51,7 @@ export async function startGateways(options: GatewayOptions): Promise<Gateway> {
         ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfile.dir}`, `--cpu-prof-name=${options.cpuProfile.name}-${name}.cpuprofile`]
         : [];
       const env = { ...process.env, ...options.env, PORT: String(firstPort + index), HOST: '127.0.0.1', ROLE: role };
-      children.push(spawnNode(name, [...profile, '--enable-source-maps', '--import', './dist/gateway/instrument.js', 'dist/gateway/main.js'], env, options.root, join(options.logDir, `${name}.log`)));
+      children.push(spawnNode(name, options.node, [...profile, '--enable-source-maps', ...preload, 'dist/gateway/main.js'], env, options.root, join(options.logDir, `${name}.log`)));
     });
     await Promise.all(children.map((child, index) => child.waitForHttp(`http://127.0.0.1:${firstPort + index}/readyz`)));
   } catch (error) {
@@ -59,9 +66,10 @@ export async function startGateways(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-/** One bare node:http server per API process, so that the ratio compares like with like. */
+/** One bare node:http server per API process, on the gateway's Node binary, so that the ratio compares like with like. */
 export async function startBaselineServers(
   root: string,
+  node: NodeRuntime,
   processes: number,
   logDir: string,
   cleanup: CleanupStack,
@@ -69,11 +77,12 @@ export async function startBaselineServers(
   const firstPort = await freeConsecutivePorts(processes);
   const children = Array.from({ length: processes }, (_, index) =>
     spawnNode(
-      `baseline${index}`,
+      `baseline-${node.version}-${index}`,
+      node.path,
       ['--import', 'tsx', 'tools/bench/baseline-server.ts'],
       { ...process.env, PORT: String(firstPort + index), NODE_ENV: 'production' },
       root,
-      join(logDir, `baseline${index}.log`),
+      join(logDir, `baseline-${node.version}-${index}.log`),
     ),
   );
   const stop = cleanup.push('baseline servers', async () => {

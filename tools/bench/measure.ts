@@ -9,6 +9,7 @@ import { httpScenarioResult } from './http-result';
 import { createLoadRunner } from './load';
 import type { Machine } from './machine';
 import { sampleMemory, type MemoryPeak } from './memory';
+import type { NodeRuntime } from './node-runtime';
 import { THROUGHPUT_UNITS, type BaselineFigure, type BenchRecord, type CpuFigure, type RoundFigure } from './results';
 import type { Scenario, ScenarioContext, ScenarioResult } from './scenario';
 import { scenarioId } from './scenario-files';
@@ -17,16 +18,21 @@ const BASELINE_WARMUP_SECONDS = 2;
 const IDLE_CPU_WINDOW_MS = 2_000;
 
 export interface RunShared {
-  root: string;
+  /** The checkout whose gateway is measured (this one unless `--checkout`). */
+  gatewayRoot: string;
   resultsDir: string;
   options: BenchOptions;
   runId: string;
   logDir: string;
   cleanup: CleanupStack;
   smtp: { url: string; received(): number };
-  baseline: { baseUrls: string[]; pids: number[] };
   machine: Machine;
   commit: string;
+}
+
+/** A Node binary under test and the baseline server(s) running on it. */
+export interface RuntimeUnderTest extends NodeRuntime {
+  baseline: { baseUrls: string[]; pids: number[] };
 }
 
 interface Round {
@@ -42,7 +48,7 @@ interface Round {
  * One scenario on its own database, Redis prefix and gateway process(es): warm-up, then `rounds` times the scenario
  * followed by the baseline with the same load (interleaved, so that both see the same neighbours on a shared machine).
  */
-export async function measureScenario(scenario: Scenario, index: number, shared: RunShared): Promise<BenchRecord> {
+export async function measureScenario(scenario: Scenario, index: number, shared: RunShared, runtime: RuntimeUnderTest): Promise<BenchRecord> {
   const { options, runId, cleanup } = shared;
   const databaseName = `${runId}_${index}`;
   const loadAverage = Math.round(loadavg()[0]! * 100) / 100;
@@ -53,10 +59,10 @@ export async function measureScenario(scenario: Scenario, index: number, shared:
   let idleRssMb: number;
   let idleCpuPercent: number;
   try {
-    const gateway = await startScenarioGateways(scenario, shared, database);
+    const gateway = await startScenarioGateways(scenario, shared, runtime, database);
     try {
       idleRssMb = sampleMemory(gateway.pids).stop().peakRssMb;
-      ({ rounds, idleCpuPercent } = await measureRounds(scenario, shared, database, gateway));
+      ({ rounds, idleCpuPercent } = await measureRounds(scenario, shared, runtime, database, gateway));
     } finally {
       await gateway.stop();
     }
@@ -72,6 +78,7 @@ export async function measureScenario(scenario: Scenario, index: number, shared:
     module: scenario.module,
     name: scenario.name,
     summary: scenario.summary,
+    node: runtime.version,
     ...(scenario.target ? { target: scenario.target } : {}),
     ...median.result,
     errors: rounds.reduce((sum, round) => sum + round.result.errors, 0),
@@ -98,10 +105,11 @@ export async function measureScenario(scenario: Scenario, index: number, shared:
   };
 }
 
-function startScenarioGateways(scenario: Scenario, shared: RunShared, database: ScenarioDatabase): Promise<Gateway> {
+function startScenarioGateways(scenario: Scenario, shared: RunShared, runtime: RuntimeUnderTest, database: ScenarioDatabase): Promise<Gateway> {
   const { options } = shared;
   return startGateways({
-    root: shared.root,
+    root: shared.gatewayRoot,
+    node: runtime.path,
     processes: options.processes,
     logDir: shared.logDir,
     cleanup: shared.cleanup,
@@ -115,13 +123,14 @@ function startScenarioGateways(scenario: Scenario, shared: RunShared, database: 
       SMTP_URL: shared.smtp.url,
       ...scenario.gatewayEnv,
     },
-    cpuProfile: options.cpuProf ? { dir: shared.resultsDir, name: `${shared.runId}-${scenario.module}-${scenario.name}` } : undefined,
+    cpuProfile: options.cpuProf ? { dir: shared.resultsDir, name: `${shared.runId}-${scenario.module}-${scenario.name}-${runtime.version}` } : undefined,
   });
 }
 
 async function measureRounds(
   scenario: Scenario,
   shared: RunShared,
+  runtime: RuntimeUnderTest,
   database: ScenarioDatabase,
   gateway: Gateway,
 ): Promise<{ rounds: Round[]; idleCpuPercent: number }> {
@@ -164,9 +173,9 @@ async function measureRounds(
     let baseline: BaselineFigure | null = null;
     // Any scenario that sent HTTP load gets a baseline (for its CPU cost); only throughput figures get a ratio.
     if (load.completedRequests() > 0) {
-      if (!baselineWarm) await warmBaseline(shared, connections);
+      if (!baselineWarm) await warmBaseline(shared, runtime, connections);
       baselineWarm = true;
-      baseline = await measureBaseline(shared, connections);
+      baseline = await measureBaseline(shared, runtime, connections);
     }
     const ratio = baseline && baseline.figure > 0 && THROUGHPUT_UNITS.has(result.unit) ? round3(result.figure / baseline.figure) : null;
     const cpu = cpuFigure(cpuUsed, result.items ?? load.completedRequests(), baseline?.cpuUsPerRequest ?? null);
@@ -186,16 +195,16 @@ async function measureIdleCpu(pids: number[]): Promise<number> {
   return Math.round(((cpuSeconds(pids) - before) / (IDLE_CPU_WINDOW_MS / 1000)) * 1000) / 10;
 }
 
-async function warmBaseline(shared: RunShared, connections: number): Promise<void> {
+async function warmBaseline(shared: RunShared, runtime: RuntimeUnderTest, connections: number): Promise<void> {
   const seconds = Math.min(shared.options.warmupSeconds, BASELINE_WARMUP_SECONDS);
-  if (seconds > 0) await createLoadRunner({ baseUrls: shared.baseline.baseUrls, connections, durationSeconds: seconds }).run({});
+  if (seconds > 0) await createLoadRunner({ baseUrls: runtime.baseline.baseUrls, connections, durationSeconds: seconds }).run({});
 }
 
-async function measureBaseline(shared: RunShared, connections: number): Promise<BaselineFigure> {
-  const load = createLoadRunner({ baseUrls: shared.baseline.baseUrls, connections, durationSeconds: shared.options.durationSeconds });
-  const cpuBefore = cpuSeconds(shared.baseline.pids);
+async function measureBaseline(shared: RunShared, runtime: RuntimeUnderTest, connections: number): Promise<BaselineFigure> {
+  const load = createLoadRunner({ baseUrls: runtime.baseline.baseUrls, connections, durationSeconds: shared.options.durationSeconds });
+  const cpuBefore = cpuSeconds(runtime.baseline.pids);
   const result = httpScenarioResult(await load.run({}));
-  const cpuUsed = cpuSeconds(shared.baseline.pids) - cpuBefore;
+  const cpuUsed = cpuSeconds(runtime.baseline.pids) - cpuBefore;
   const completed = load.completedRequests();
   return {
     figure: result.figure,

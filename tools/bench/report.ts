@@ -1,10 +1,11 @@
 import type { Machine } from './machine';
-import type { BenchRecord } from './results';
+import type { BenchRecord, RunFile, Store } from './results';
 
 const MODULE_ORDER = ['platform', 'santa', 'eye', 'eventpost', 'snackdrawer', 'messy'];
 
 /** The whole BENCHMARKS.md, re-rendered from every stored record so that one module's run keeps the others' sections. */
-export function renderBenchmarks(records: BenchRecord[]): string {
+export function renderBenchmarks(store: Store): string {
+  const records = Object.values(store.records);
   const modules = [...new Set(records.map((record) => record.module))].sort(byModuleOrder);
   const lines = [
     '# Benchmarks',
@@ -18,18 +19,21 @@ export function renderBenchmarks(records: BenchRecord[]): string {
     'CPU/req**: it moves less than the ratio when neighbours steal the cores, so on a busy machine it is the steadier',
     'figure. *idle CPU* is what the gateway burns with no load (workers, schedulers), in % of one core, counted in',
     'CPU/req too. *load* is the 1-minute load average when the scenario started (above nproc: busy neighbours).',
+    '*Node* is the version the gateway processes ran on; the baseline server ran on the same binary, so each ratio is',
+    'within one runtime.',
     '',
   ];
+  if (store.comparison) lines.push(...renderComparison(store.comparison, store.records));
   for (const module of modules) {
     const rows = records
       .filter((record) => record.module === module)
       .sort((a, b) => a.name.localeCompare(b.name) || a.settings.processes - b.settings.processes);
     lines.push(`## ${module}`, '');
-    lines.push('| scenario | figure | latency mean / p50 / p99 | errors | peak RSS (idle) | baseline | ratio | CPU/req (baseline) | CPU ratio | idle CPU | target | load |');
-    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
+    lines.push('| scenario | Node | figure | latency mean / p50 / p99 | errors | peak RSS (idle) | baseline | ratio | CPU/req (baseline) | CPU ratio | idle CPU | target | load |');
+    lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|');
     for (const record of rows) lines.push(renderRow(record));
     lines.push('');
-    const runKey = (record: BenchRecord) => `${record.runId}/${record.settings.connections}`;
+    const runKey = (record: BenchRecord) => `${record.runId}/${record.settings.connections}/${record.node}`;
     const runs = new Map(rows.map((record) => [runKey(record), record]));
     for (const [key, record] of runs) lines.push(describeRun(record, rows.filter((row) => runKey(row) === key)), '');
   }
@@ -45,7 +49,7 @@ function renderRow(record: BenchRecord): string {
   const ratio = record.ratio === null ? '—' : record.ratio.toFixed(2);
   const target = record.target ? `${escape(record.target)}${verdict(record)}` : '—';
   const load = record.settings.loadAverage.toFixed(1);
-  return `| ${label(record)}: ${escape(record.summary)} | ${num(record.figure)} ${record.unit} | ${latency} | ${num(record.errors)} | ${num(record.peakRssMb)} MiB${record.idleRssMb === undefined ? '' : ` (idle ${num(record.idleRssMb)})`} | ${baseline} | ${ratio} | ${cpu} | ${cpuRatio} | ${record.idleCpuPercent === undefined ? '—' : `${record.idleCpuPercent}%`} | ${target} | ${load} |`;
+  return `| ${label(record)}: ${escape(record.summary)} | ${record.node} | ${num(record.figure)} ${record.unit} | ${latency} | ${num(record.errors)} | ${num(record.peakRssMb)} MiB${record.idleRssMb === undefined ? '' : ` (idle ${num(record.idleRssMb)})`} | ${baseline} | ${ratio} | ${cpu} | ${cpuRatio} | ${record.idleCpuPercent === undefined ? '—' : `${record.idleCpuPercent}%`} | ${target} | ${load} |`;
 }
 
 /** One line per run that produced rows of this table: where, when, and with which settings. */
@@ -56,7 +60,7 @@ function describeRun(record: BenchRecord, rows: BenchRecord[]): string {
   const profiled = settings.cpuProf ? ', **with --cpu-prof (slower)**' : '';
   const names = rows.map(label).join(', ');
   return (
-    `${names}: run \`${record.runId}\` on ${record.date.slice(0, 10)} at commit \`${record.commit}\`; ${describeMachine(machine)}; ` +
+    `${names}: run \`${record.runId}\` on ${record.date.slice(0, 10)} at commit \`${record.commit}\`, gateway and baseline on Node ${record.node}; ${describeMachine(machine)}; ` +
     `${settings.durationSeconds} s per measurement after ${settings.warmupSeconds} s warm-up, ${settings.connections} connections, ${processes}${rounds}${profiled}.`
   );
 }
@@ -66,8 +70,59 @@ function label(record: BenchRecord): string {
   return record.settings.processes > 1 ? `\`${record.name}\` ×${record.settings.processes} api processes` : `\`${record.name}\``;
 }
 
-export function describeMachine(machine: Machine): string {
-  return `nproc ${machine.nproc}, ${machine.memoryGiB} GiB memory, ${machine.cpu}, Node ${machine.node}`;
+function describeMachine(machine: Machine): string {
+  return `nproc ${machine.nproc}, ${machine.memoryGiB} GiB memory, ${machine.cpu}, harness on Node ${machine.node}`;
+}
+
+/**
+ * The runtime comparison run: per scenario, each Node's ratio and figure, the bare server's req/s in every round (the
+ * noise a reader has to judge), peak RSS, and the current code's latest record beside it.
+ */
+function renderComparison(run: RunFile, current: Record<string, BenchRecord>): string[] {
+  const majors = run.nodes.map((version) => `Node ${version.slice(1).split('.')[0]}`);
+  const [first] = run.records;
+  if (!first) return [];
+  const ids = [...new Set(run.records.map((record) => record.id))];
+  const find = (id: string, node: string) => run.records.find((record) => record.id === id && record.node === node);
+  const header = ['scenario', ...run.nodes.flatMap((node, index) => [
+    `Node ${node}: ratio (figure)`,
+    'bare req/s per round',
+    'CPU/req (CPU ratio)',
+    'peak RSS',
+    ...(index > 0 ? [`ratio ÷ Node ${run.nodes[0]}'s`] : []),
+  ]), 'current code: ratio (figure), Node, commit'];
+  const lines = [
+    `## ${majors.join(' vs ')} (same run)`,
+    '',
+    `Run \`${run.runId}\` on ${run.date.slice(0, 10)}: the gateway built at commit \`${run.commit}\` measured on ${run.nodes.map((node) => `Node ${node}`).join(' and ')},`,
+    `each scenario on each binary in turn, with the baseline server on the same binary as the gateway it is compared with;`,
+    `${describeMachine(first.machine)}; ${first.settings.durationSeconds} s per measurement after ${first.settings.warmupSeconds} s warm-up, median of ${first.settings.rounds} round(s).`,
+    `Command: \`npm run bench -- ${run.command}\`. The last column is the latest record of the current code (the module tables below).`,
+    '',
+    `| ${header.join(' | ')} |`,
+    `|---|${header.slice(1).map(() => '---:').join('|')}|`,
+  ];
+  for (const id of ids) {
+    const cells = run.nodes.flatMap((node, index) => {
+      const record = find(id, node);
+      const baseline = find(id, run.nodes[0] as string);
+      const change = index === 0 ? [] : [record?.ratio != null && baseline?.ratio ? (record.ratio / baseline.ratio).toFixed(2) : '—'];
+      if (!record) return ['failed', '—', '—', '—', ...change];
+      const rounds = record.rounds.map((round) => (round.baseline === null ? '—' : num(round.baseline))).join(' / ');
+      const cpu = record.cpu ? `${num(record.cpu.usPerRequest)} µs (${record.cpu.ratio === null ? '—' : record.cpu.ratio.toFixed(2)})` : '—';
+      return [ratioAndFigure(record), rounds, cpu, `${num(record.peakRssMb)} MiB`, ...change];
+    });
+    const latest = current[id];
+    const now = latest ? `${ratioAndFigure(latest)}, Node ${latest.node}, \`${latest.commit}\`` : '—';
+    lines.push(`| \`${id}\` | ${cells.join(' | ')} | ${now} |`);
+  }
+  for (const failure of run.failures) lines.push('', `${failure.id} failed: ${escape(failure.error)}`);
+  lines.push('');
+  return lines;
+}
+
+function ratioAndFigure(record: BenchRecord): string {
+  return `${record.ratio === null ? '—' : record.ratio.toFixed(2)} (${num(record.figure)} ${record.unit})`;
 }
 
 /** ` ✓` or ` ✗` when the target reads like `>= 3000 req/s` in the record's unit; nothing when it cannot be judged. */

@@ -49,6 +49,8 @@ export interface BenchRecord extends ScenarioResult {
   module: string;
   name: string;
   summary: string;
+  /** `process.version` of the gateway processes (and of the baseline, which runs on the same binary). */
+  node: string;
   target?: string;
   peakRssMb: number;
   hwmMb: number;
@@ -71,15 +73,22 @@ export interface BenchRecord extends ScenarioResult {
 export interface RunFile {
   runId: string;
   date: string;
+  /** The command line after `npm run bench --`. */
+  command: string;
+  /** The commit of the gateway measured (the `--checkout`'s when one was given). */
   commit: string;
+  /** `process.version` of each Node binary the gateway ran on, in the order of the run. */
+  nodes: string[];
   machine: Machine;
   records: BenchRecord[];
   failures: { id: string; error: string }[];
 }
 
-interface Store {
+export interface Store {
   /** The latest record per scenario id, whichever run produced it. */
   records: Record<string, BenchRecord>;
+  /** The latest runtime comparison run (several `--node`, or `--checkout`): kept apart from `records`. */
+  comparison?: RunFile;
 }
 
 export const THROUGHPUT_UNITS: ReadonlySet<ScenarioResult['unit']> = new Set(['req/s', 'events/s', 'messages/s']);
@@ -96,12 +105,19 @@ function storeKey(record: BenchRecord): string {
   return record.settings.processes > 1 ? `${record.id}@${record.settings.processes}` : record.id;
 }
 
-/** Merges this run's records into `latest.json` and returns every stored record. */
-export function mergeIntoStore(resultsDir: string, records: BenchRecord[]): BenchRecord[] {
+/**
+ * Merges a run into `latest.json` and returns the whole store. A comparison run replaces the stored comparison and
+ * leaves the records alone: its figures come from another runtime or another commit than the current code's.
+ */
+export function mergeIntoStore(resultsDir: string, run: RunFile, isComparison: boolean): Store {
   const file = join(resultsDir, 'latest.json');
   const store: Store = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Store) : { records: {} };
-  for (const record of records) store.records[storeKey(record)] = record;
-  const sorted: Store = { records: Object.fromEntries(Object.entries(store.records).sort(([a], [b]) => a.localeCompare(b))) };
+  if (isComparison) store.comparison = run;
+  else for (const record of run.records) store.records[storeKey(record)] = record;
+  const sorted: Store = {
+    records: Object.fromEntries(Object.entries(store.records).sort(([a], [b]) => a.localeCompare(b))),
+    ...(store.comparison ? { comparison: store.comparison } : {}),
+  };
   writeFileSync(file, `${JSON.stringify(sorted, null, 2)}\n`);
-  return Object.values(sorted.records);
+  return sorted;
 }

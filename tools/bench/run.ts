@@ -1,9 +1,11 @@
-// `npm run bench -- [module[:scenario] ...] [--duration s] [--connections n] [--processes n] [--rounds n] [--cpu-prof]`
+// `npm run bench -- [module[:scenario] ...] [--duration s] [--connections n] [--processes n] [--rounds n] [--cpu-prof]
+//   [--node path ...] [--checkout dir]`
 // Builds the gateway, runs each scenario against a fresh database and Redis prefix, measures the bare node:http
-// baseline right after it with the same load, and writes BENCHMARKS.md and tools/bench/results/*.json.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// baseline (on the gateway's Node binary) right after it with the same load, and writes BENCHMARKS.md and
+// tools/bench/results/*.json.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, USAGE, UsageError } from './args';
 import { CleanupStack } from './cleanup';
@@ -11,7 +13,8 @@ import { deleteRedisKeys, dropLeftoverDatabases, runId as newRunId } from './env
 import { buildGateway, startBaselineServers } from './gateway';
 import { stopAllLoad } from './load';
 import { currentCommit, describeMachine } from './machine';
-import { measureScenario, type RunShared } from './measure';
+import { measureScenario, type RunShared, type RuntimeUnderTest } from './measure';
+import { nodeRuntime } from './node-runtime';
 import { renderBenchmarks } from './report';
 import { acquireRunLock } from './run-lock';
 import { mergeIntoStore, writeRunFile, type BenchRecord, type RunFile } from './results';
@@ -37,35 +40,52 @@ async function main(): Promise<number> {
     return 0;
   }
 
+  const nodes = (options.nodes.length ? options.nodes : [process.execPath]).map(nodeRuntime);
+  const gatewayRoot = options.checkout === null ? root : resolve(options.checkout);
+  if (!existsSync(join(gatewayRoot, 'tools/build.mjs')) || !existsSync(join(gatewayRoot, 'node_modules'))) {
+    throw new Error(`--checkout ${gatewayRoot} is not a checkout of this repo with its npm ci done`);
+  }
+  // Another runtime or another commit than the current code's: recorded apart, as the comparison section.
+  const isComparison = nodes.length > 1 || gatewayRoot !== root;
+
   installSignalHandlers(cleanup);
   cleanup.push('run lock', await acquireRunLock((message) => console.log(message)));
   const runId = newRunId();
   const logDir = mkdtempSync(join(tmpdir(), `${runId}-`));
   const machine = describeMachine();
-  console.log(`bench ${runId}: ${selected.length} scenario(s), ${options.durationSeconds} s each, ${options.connections} connections, ${options.processes} process(es); logs in ${logDir}`);
+  const commit = currentCommit(gatewayRoot);
+  console.log(
+    `bench ${runId}: ${selected.length} scenario(s) at ${commit} on ${nodes.map((node) => `Node ${node.version}`).join(' and ')}, ` +
+      `${options.durationSeconds} s each, ${options.connections} connections, ${options.processes} process(es); logs in ${logDir}`,
+  );
 
-  buildGateway(root);
+  buildGateway(gatewayRoot);
   await dropLeftoverDatabases();
   const smtp = await startSmtpSink();
   cleanup.push('smtp sink', smtp.close);
-  const baseline = await startBaselineServers(root, options.processes, logDir, cleanup);
+  const runtimes: RuntimeUnderTest[] = [];
+  for (const node of nodes) runtimes.push({ ...node, baseline: await startBaselineServers(root, node, options.processes, logDir, cleanup) });
   cleanup.push(`redis keys ${runId}:*`, async () => void (await deleteRedisKeys(runId)));
-  const shared: RunShared = { root, resultsDir, options, runId, logDir, cleanup, smtp, baseline, machine, commit: currentCommit(root) };
+  const shared: RunShared = { gatewayRoot, resultsDir, options, runId, logDir, cleanup, smtp, machine, commit };
 
   const records: BenchRecord[] = [];
   const failures: RunFile['failures'] = [];
-  for (const [index, scenario] of selected.entries()) {
-    if (aborting) break;
-    const id = scenarioId(scenario);
-    try {
-      const record = await measureScenario(scenario, index, shared);
-      records.push(record);
-      console.log(describeRecord(record));
-    } catch (error) {
+  let measurement = 0;
+  // Each scenario on each runtime in turn (20, 24, 20, 24...), so that both see the same neighbours.
+  for (const scenario of selected) {
+    for (const runtime of runtimes) {
       if (aborting) break;
-      const message = (error as Error).message;
-      failures.push({ id, error: message });
-      console.error(`✗ ${id} failed: ${message}`);
+      const id = `${scenarioId(scenario)} on Node ${runtime.version}`;
+      try {
+        const record = await measureScenario(scenario, measurement++, shared, runtime);
+        records.push(record);
+        console.log(describeRecord(record));
+      } catch (error) {
+        if (aborting) break;
+        const message = (error as Error).message;
+        failures.push({ id, error: message });
+        console.error(`✗ ${id} failed: ${message}`);
+      }
     }
   }
   await cleanup.runAll();
@@ -73,12 +93,13 @@ async function main(): Promise<number> {
 
   const date = new Date().toISOString();
   if (records.length && options.record) {
-    const runFile = writeRunFile(resultsDir, { runId, date, commit: shared.commit, machine, records, failures });
+    const run: RunFile = { runId, date, command: process.argv.slice(2).join(' '), commit, nodes: nodes.map((node) => node.version), machine, records, failures };
+    const runFile = writeRunFile(resultsDir, run);
     if (options.cpuProf) {
       // A profiled gateway is slower: its figures explain, they must not replace the published ones.
       console.log(`wrote ${runFile.slice(root.length)} (profiled run: BENCHMARKS.md and latest.json left alone)`);
     } else {
-      const stored = mergeIntoStore(resultsDir, records);
+      const stored = mergeIntoStore(resultsDir, run, isComparison);
       writeFileSync(join(root, 'BENCHMARKS.md'), renderBenchmarks(stored));
       console.log(`wrote BENCHMARKS.md, tools/bench/results/latest.json and ${runFile.slice(root.length)}`);
     }
@@ -94,7 +115,7 @@ async function main(): Promise<number> {
 function describeRecord(record: BenchRecord): string {
   const latency = record.latency ? `mean ${record.latency.meanMs} / p50 ${record.latency.p50Ms} / p99 ${record.latency.p99Ms} ms` : 'no latency';
   const baseline = record.baseline ? `baseline ${record.baseline.figure} req/s, ratio ${record.ratio}` : 'no baseline';
-  return `✓ ${record.id}: ${record.figure} ${record.unit}, ${latency}, errors ${record.errors}, peak RSS ${record.peakRssMb} MiB; ${baseline}`;
+  return `✓ ${record.id} on Node ${record.node}: ${record.figure} ${record.unit}, ${latency}, errors ${record.errors}, peak RSS ${record.peakRssMb} MiB; ${baseline}`;
 }
 
 function installSignalHandlers(cleanup: CleanupStack): void {
