@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,10 +15,10 @@ function freshDataDir(): string {
   return dir;
 }
 
-function inFreshMachine(script: string, dataDir?: string, cwd = root): string {
+function inFreshMachine(script: string, dataDir?: string, cwd = root, path = process.env.PATH): string {
   return execFileSync('unshare', ['-n', 'bash', '-c', `ip link set lo up\n${script}`], {
     cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '3000', LOG_LEVEL: 'warn', ...(dataDir && { PLATFORM_DATA_DIR: dataDir }) },
+    env: { PATH: path, HOME: process.env.HOME, PORT: '3000', LOG_LEVEL: 'warn', ...(dataDir && { PLATFORM_DATA_DIR: dataDir }) },
     timeout: 150_000,
   }).toString();
 }
@@ -79,6 +79,31 @@ cat ${dataDir}/start.log`,
       expect(output).toContain('{"status":"ready","checks":{"postgres":"ok","redis":"ok","migrations":"ok"}}');
       expect(output).toContain('exit=0');
       expect(output.match(/started an embedded Postgres/g)).toHaveLength(1);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('npm start runs the gateway on the Node that .nvmrc names, even with an older Node first on the PATH', () => {
+    const dataDir = freshDataDir();
+    // The machine's PATH, as a shell has it: without the node_modules/.bin that npm gave this test run.
+    const machinePath = process.env.PATH!.split(':').filter((dir) => !dir.includes('node_modules')).join(':');
+    const wanted = Number(readFileSync(join(root, '.nvmrc'), 'utf8').trim());
+    try {
+      const output = inFreshMachine(
+        `redis-server --port 6379 --save "" --daemonize yes --logfile ${dataDir}/redis.log
+echo "shell node: $(node --version)"
+npm start > ${dataDir}/start.log 2>&1 &
+start=$!
+for i in $(seq 1 90); do curl -sf localhost:3000/readyz >/dev/null && break; sleep 1; done
+curl -s localhost:3000/metrics | grep '^nodejs_version_info'
+kill -TERM $start; wait $start; redis-cli shutdown nosave`,
+        dataDir,
+        root,
+        machinePath,
+      );
+      const major = /^nodejs_version_info\{[^}]*major="(\d+)"/m.exec(output)?.[1];
+      expect(Number(major), output).toBeGreaterThanOrEqual(wanted);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

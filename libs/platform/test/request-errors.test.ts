@@ -150,6 +150,6 @@ describe('client errors raised below the modules answer their 4xx with the error
       'GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n',
     ];
     const outcome = await exchange(port, { steps: [Buffer.from(requests.join(''))], methods: ['GET', 'POST', 'GET'], after: 'wait', timeoutMs: 5_000 });
-    expect(outcome.responses.map((r) => r.status)).toEqual([400, 400, 200]);
+    expect(outcome.responses.map((r) => r.status)).toEqual([404, 400, 200]);
   });
 });
