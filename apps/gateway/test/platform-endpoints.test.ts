@@ -54,7 +54,7 @@ describe('the gateway with every module', () => {
 
     const init = await app.request('/docs/init.js');
     expect(init.headers.get('content-type')).toContain('text/javascript');
-    expect(await init.text()).toContain("url: '/openapi.json'");
+    expect(await init.text()).toContain("fetch('/openapi.json')");
   });
 
   it('/docs assets are the installed swagger-ui-dist files, cached for a year under their version', async () => {
