@@ -178,24 +178,22 @@ export function messyOperations(deps: OperationDeps): AnyOperation[] {
       responses: { 202: { description: 'Accepted', schema: accepted, headers: ACCEPTED_HEADERS }, 415: { description: 'The body is neither a form nor JSON', error: true }, ...WRITE_ERRORS },
       handler: (_input, req, res) => acceptSingle(req, res, () => fieldsFromSeedWrite(req)),
     }),
-    operation({
-      method: 'get',
-      path: '/stats',
-      summary: 'Statistics snapshot (ETag / If-None-Match)',
-      security: PUBLIC,
-      request: { headers: ifNoneMatch },
-      responses: { 200: { description: 'The snapshot', schema: statsBody, headers: STATS_HEADERS }, 304: { description: 'The client holds this snapshot' } },
-      handler: (_input, req, res) => serveStats(req, res),
-    }),
-    operation({
-      method: 'get',
-      path: '/stat/get',
-      summary: "The seed's statistics URL",
-      security: PUBLIC,
-      request: { headers: ifNoneMatch },
-      responses: { 200: { description: 'The snapshot', schema: statsBody, headers: STATS_HEADERS }, 304: { description: 'The client holds this snapshot' } },
-      handler: (_input, req, res) => serveStats(req, res),
-    }),
+    ...(
+      [
+        ['/stats', 'Statistics snapshot (ETag / If-None-Match)'],
+        ['/stat/get', "The seed's statistics URL"],
+      ] as const
+    ).map(([path, summary]) =>
+      operation({
+        method: 'get',
+        path,
+        summary,
+        security: PUBLIC,
+        request: { headers: ifNoneMatch },
+        responses: { 200: { description: 'The snapshot', schema: statsBody, headers: STATS_HEADERS }, 304: { description: 'The client holds this snapshot' } },
+        handler: (_input, req, res) => serveStats(req, res),
+      }),
+    ),
     operation({
       method: 'post',
       path: '/admin/stats/refresh',
