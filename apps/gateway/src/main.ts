@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import { answerClientErrors, ConfigError, createLogger, createPlatform, loadConfig } from '@platform/platform';
 import { createApp } from './app';
 import { moduleFactories } from './modules';
@@ -23,18 +24,26 @@ async function main(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'shutting down');
-      shutdown().then(
-        () => {
-          logger.info('shutdown complete');
-          process.exit(0);
-        },
-        (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
+      shutdown()
+        .then(flushTraces)
+        .then(
+          () => {
+            logger.info('shutdown complete');
+            process.exit(0);
+          },
+          (error: unknown) => {
+            logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
     });
   }
+}
+
+/** Spans still waiting in the batch processor are exported before the process exits; nothing to do with tracing off. */
+async function flushTraces(): Promise<void> {
+  const provider = trace.getTracerProvider() as { getDelegate?(): { forceFlush?(): Promise<void> } };
+  await provider.getDelegate?.().forceFlush?.();
 }
 
 main().catch((error: unknown) => {

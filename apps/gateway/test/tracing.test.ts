@@ -17,6 +17,42 @@ beforeAll(() => {
   execFileSync(process.execPath, ['tools/build.mjs'], { cwd: root, stdio: 'inherit' });
 }, 120_000);
 
+/** The production bundle with its preload, exporting to `receiver`; `env` adds or overrides variables. */
+async function startTracedGateway(receiver: OtlpReceiver, env: Record<string, string>): Promise<{ gateway: ChildProcess; baseUrl: string }> {
+  const context = testContext();
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const gateway = spawn(process.execPath, ['--enable-source-maps', '--import', './dist/gateway/instrument.js', 'dist/gateway/main.js'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: context.databaseUrl,
+      REDIS_URL: context.redisUrl,
+      REDIS_PREFIX: `${context.redisPrefix}:tracing:${port}`,
+      EYE_WRITE_KEYS: `tracing:${WRITE_KEY}`,
+      // Long enough that requests sent together share one group commit, hence one job.
+      EYE_COMMIT_WINDOW_MS: '200',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'gateway-trace-test',
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=tracing-test',
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitFor(
+    async () => {
+      if (gateway.exitCode !== null) throw new Error(`the traced gateway exited with ${gateway.exitCode}`);
+      return (await fetch(`${baseUrl}/readyz`).then((r) => r.status).catch(() => 0)) === 200;
+    },
+    { timeoutMs: 90_000, what: 'the traced gateway to be ready' },
+  );
+  return { gateway, baseUrl };
+}
+
 describe('tracing of the built gateway started with its preload', () => {
   let receiver: OtlpReceiver;
   let gateway: ChildProcess;
@@ -24,37 +60,7 @@ describe('tracing of the built gateway started with its preload', () => {
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
-    const context = testContext();
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    gateway = spawn(process.execPath, ['--enable-source-maps', '--import', './dist/gateway/instrument.js', 'dist/gateway/main.js'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        LOG_LEVEL: 'warn',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        DATABASE_URL: context.databaseUrl,
-        REDIS_URL: context.redisUrl,
-        REDIS_PREFIX: `${context.redisPrefix}:tracing`,
-        EYE_WRITE_KEYS: `tracing:${WRITE_KEY}`,
-        // Long enough that requests sent together share one group commit, hence one job.
-        EYE_COMMIT_WINDOW_MS: '200',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-        OTEL_SERVICE_NAME: 'gateway-trace-test',
-        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=tracing-test',
-        OTEL_BSP_SCHEDULE_DELAY: '100',
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    baseUrl = `http://127.0.0.1:${port}`;
-    await waitFor(
-      async () => {
-        if (gateway.exitCode !== null) throw new Error(`the traced gateway exited with ${gateway.exitCode}`);
-        return (await fetch(`${baseUrl}/readyz`).then((r) => r.status).catch(() => 0)) === 200;
-      },
-      { timeoutMs: 90_000, what: 'the traced gateway to be ready' },
-    );
+    ({ gateway, baseUrl } = await startTracedGateway(receiver, { OTEL_BSP_SCHEDULE_DELAY: '100' }));
   }, 120_000);
 
   afterAll(async () => {
@@ -158,6 +164,23 @@ describe('tracing of the built gateway started with its preload', () => {
     await waitFor(() => receiver.spans.some((s) => s.kind === SERVER && targetOf(s) === '/readyz'), { timeoutMs: 15_000, what: 'the /readyz server span' });
     expect(receiver.spans.filter((s) => s.kind === SERVER && ['/metrics', '/healthz'].includes(targetOf(s)))).toEqual([]);
   });
+});
+
+describe('a traced gateway shutting down', () => {
+  it('exports the spans still waiting in the batch before it exits on SIGTERM', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      // A batch delay far longer than the test: only the flush at shutdown can export the span.
+      const { gateway, baseUrl } = await startTracedGateway(receiver, { OTEL_BSP_SCHEDULE_DELAY: '600000' });
+      expect((await fetch(`${baseUrl}/readyz`)).status).toBe(200);
+      const exited = new Promise<number | null>((resolve) => gateway.once('exit', resolve));
+      gateway.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(receiver.spans.filter((s) => s.kind === SERVER && targetOf(s) === '/readyz').length).toBeGreaterThan(0);
+    } finally {
+      await receiver.close();
+    }
+  }, 120_000);
 });
 
 describe('the preload on its own', () => {
