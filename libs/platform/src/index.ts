@@ -27,4 +27,4 @@ export { isUnavailableError } from './unavailable';
 export { createHttpApp, openApiDocument, type HttpAppOptions } from './app';
 export { createGroupCommitter, type GroupCommitOptions, type GroupCommitter } from './group-commit';
 export { answerClientErrors } from './client-errors';
-export { requestErrors, unsupportedContentEncoding } from './request-errors';
+export { unsupportedContentEncoding } from './request-errors';
