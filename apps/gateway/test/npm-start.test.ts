@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +66,13 @@ function embeddedDataDirs(output: string): string[] {
 describe.skipIf(!canIsolate)('npm start on a machine without Postgres', () => {
   it('falls back to an embedded Postgres, says so in one line, and serves /readyz 200', () => {
     const dataDir = freshDataDir();
+    // A socket lock file that another user's server left in the shared /tmp (0600, not ours) must not stop it.
+    const staleLock = '/tmp/.s.PGSQL.54329.lock';
+    const planted = !existsSync(staleLock);
+    if (planted) {
+      writeFileSync(staleLock, '999999\n', { mode: 0o600 });
+      chownSync(staleLock, NOBODY, NOBODY);
+    }
     try {
       const output = inFreshMachine(
         `redis-server --port 6379 --save "" --daemonize yes --logfile ${dataDir}/redis.log
@@ -80,6 +87,7 @@ cat ${dataDir}/start.log`,
       expect(output).toContain('exit=0');
       expect(output.match(/started an embedded Postgres/g)).toHaveLength(1);
     } finally {
+      if (planted) rmSync(staleLock, { force: true });
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 180_000);

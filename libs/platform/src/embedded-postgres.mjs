@@ -148,7 +148,10 @@ function initialise(bin, cluster, user, password) {
 }
 
 function startServer(bin, cluster, port, user) {
-  const child = spawn(join(bin, 'postgres'), ['-D', cluster, '-p', String(port), '-c', 'lc_messages=C'], {
+  // TCP on loopback only, no Unix socket: its lock file would sit in the shared /tmp, where one left by another user's
+  // server (a normal user's checkout, then root's) makes the next start fail with "Permission denied".
+  const settings = ['-c', 'lc_messages=C', '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
+  const child = spawn(join(bin, 'postgres'), ['-D', cluster, '-p', String(port), ...settings], {
     ...user,
     cwd: '/',
     stdio: ['ignore', 'ignore', 'pipe'],
