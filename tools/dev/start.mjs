@@ -46,3 +46,9 @@ gateway.on('exit', async (code, signal) => {
   await embedded?.stop();
   process.exit(code ?? (signal ? 1 : 0));
 });
+// No 'exit' follows a failed spawn: stop the embedded Postgres here too, rather than leave it running.
+gateway.on('error', async (error) => {
+  console.error(`The gateway could not start: ${error.message}`);
+  await embedded?.stop();
+  process.exit(1);
+});

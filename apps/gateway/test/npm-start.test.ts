@@ -38,6 +38,10 @@ function privateClone(owner = 0): { parent: string; clone: string } {
 }
 
 const NOBODY = 65_534;
+// The machine's PATH, as a shell has it: without the node_modules/.bin that npm gave this test run.
+const machinePath = process.env.PATH!.split(':').filter((dir) => !dir.includes('node_modules')).join(':');
+/** The PATH npm gives a script of `checkout`: its own node_modules/.bin first (this run's may be unreachable to another user). */
+const npmPathOf = (checkout: string) => `${join(checkout, 'node_modules/.bin')}:${machinePath}`;
 const canDropPrivileges = canIsolate && spawnSync('setpriv', ['--version']).status === 0;
 const EMBEDDED_URL = 'postgres://postgres:postgres@127.0.0.1:54329/platform';
 
@@ -94,8 +98,6 @@ cat ${dataDir}/start.log`,
 
   it('npm start runs the gateway on the Node that .nvmrc names, even with an older Node first on the PATH', () => {
     const dataDir = freshDataDir();
-    // The machine's PATH, as a shell has it: without the node_modules/.bin that npm gave this test run.
-    const machinePath = process.env.PATH!.split(':').filter((dir) => !dir.includes('node_modules')).join(':');
     const wanted = Number(readFileSync(join(root, '.nvmrc'), 'utf8').trim());
     try {
       const output = inFreshMachine(
@@ -121,7 +123,7 @@ kill -TERM $start; wait $start; redis-cli shutdown nosave`,
     const { parent, clone } = privateClone();
     let cluster: string | undefined;
     try {
-      const output = inFreshMachine(startedTwice(parent), undefined, clone);
+      const output = inFreshMachine(startedTwice(parent), undefined, clone, npmPathOf(clone));
       expect(output).toMatch(/started an embedded Postgres \(data in \/var\/lib\/platform-dev\/data-[0-9a-f]{12},/);
       cluster = readlinkSync(join(clone, '.data/postgres'));
       expect(embeddedDataDirs(output)).toEqual([cluster, cluster]);
@@ -140,7 +142,7 @@ kill -TERM $start; wait $start; redis-cli shutdown nosave`,
   it.skipIf(!canDropPrivileges)('as a normal user from its private checkout: data under .data/postgres, kept across restarts', () => {
     const { parent, clone } = privateClone(NOBODY);
     try {
-      const output = inFreshMachine(startedTwice(parent, `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`), undefined, clone);
+      const output = inFreshMachine(startedTwice(parent, `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups`), undefined, clone, npmPathOf(clone));
       const cluster = join(clone, '.data/postgres');
       expect(output).toContain(`started an embedded Postgres (data in ${cluster},`);
       expect(embeddedDataDirs(output)).toEqual([cluster, cluster]);
