@@ -27,8 +27,30 @@ const ERROR_SCHEMA: JsonSchema = {
       },
     },
   },
-  examples: [{ error: { code: 'validation_failed', message: 'Invalid request', details: [{ path: 'name', message: 'Required', code: 'invalid_type', in: 'body' }] } }],
 };
+
+/** The code an error of each status usually carries, for its documented example. */
+const ERROR_CODES: Record<number, string> = {
+  400: 'malformed_json',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  412: 'precondition_failed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'validation_failed',
+  429: 'too_many_requests',
+  503: 'unavailable',
+};
+
+/** An error response: the shared error body, with an example of this status rather than one example for all. */
+function errorContent(status: number, description: string): Record<string, unknown> {
+  const details = status === 422 ? [{ path: 'name', message: 'Required', code: 'invalid_type', in: 'body' }] : null;
+  const example = { error: { code: ERROR_CODES[status] ?? 'error', message: description, details } };
+  return { 'application/json': { schema: ERROR_REF, example } };
+}
 
 /** Errors the router itself answers, shared by reference. */
 const ROUTER_ERRORS: Record<number, [string, string]> = {
@@ -97,11 +119,12 @@ class SchemaConverter {
 function describeResponse(status: number, spec: ResponseSpec, schemas: SchemaConverter): Record<string, unknown> {
   if (spec instanceof z.ZodType) return { description: STATUS_TEXT[status] ?? `HTTP ${status}`, content: { 'application/json': { schema: schemas.convert(spec, 'output') } } };
   const headers = spec.headers && Object.fromEntries(Object.entries(spec.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]));
-  const schema = spec.schema ? schemas.convert(spec.schema, 'output') : status >= 400 ? ERROR_REF : undefined;
+  const schema = spec.schema && schemas.convert(spec.schema, 'output');
+  const content = schema ? { [spec.mediaType ?? 'application/json']: { schema } } : status >= 400 ? errorContent(status, spec.description) : undefined;
   return {
     description: spec.description,
     ...(headers ? { headers } : {}),
-    ...(schema ? { content: { [spec.mediaType ?? 'application/json']: { schema } } } : {}),
+    ...(content ? { content } : {}),
   };
 }
 
@@ -179,9 +202,9 @@ export function buildOpenApiDocument(
   }
   const text = JSON.stringify(paths);
   const errorResponses = Object.fromEntries(
-    Object.values(ROUTER_ERRORS)
-      .filter(([name]) => text.includes(`"#/components/responses/${name}"`))
-      .map(([name, description]) => [name, { description, content: { 'application/json': { schema: ERROR_REF } } }]),
+    Object.entries(ROUTER_ERRORS)
+      .filter(([, [name]]) => text.includes(`"#/components/responses/${name}"`))
+      .map(([status, [name, description]]) => [name, { description, content: errorContent(Number(status), description) }]),
   );
   return {
     openapi: '3.1.0',

@@ -45,6 +45,13 @@ describe('the OpenAPI document of operations', () => {
     expect(paths['/m/things']!.post.requestBody.required).toBe(false);
   });
 
+  it('gives each error response an example of its own status, not one example for every error', () => {
+    const { components } = document() as unknown as { components: { responses: Record<string, any> } };
+    const example = (name: string) => components.responses[name]!.content['application/json'].example.error;
+    expect(example('Unauthenticated')).toMatchObject({ code: 'unauthenticated', details: null });
+    expect(example('ValidationFailed')).toMatchObject({ code: 'validation_failed', details: [expect.objectContaining({ path: 'name' })] });
+  });
+
   it('refuses an operation naming a security scheme its module does not declare', () => {
     expect(() =>
       buildOpenApiDocument({ title: 't', version: '1', description: 'd' }, 'https://api.test', [
